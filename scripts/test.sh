@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install what is missing, build everything, run the whole Catch2 suite through ctest.
+# Tests that need the real data sets read them from $EAFORMER_DATA (default: data/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+scripts/build.sh
+cd build
+ctest --output-on-failure -j "$(nproc)"

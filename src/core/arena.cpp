@@ -1,0 +1,68 @@
+#include "core/arena.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace eaf {
+
+namespace {
+constexpr size_t kAlign = 64;
+size_t round_up(size_t n) {
+  return (n + kAlign - 1) / kAlign * kAlign;
+}
+}  // namespace
+
+Arena::Arena(size_t initial_bytes) {
+  add_block(initial_bytes);
+}
+
+Arena::~Arena() {
+  for (Block& b : blocks_) std::free(b.mem);
+}
+
+void Arena::add_block(size_t min_bytes) {
+  size_t size = round_up(min_bytes);
+  void* mem = std::aligned_alloc(kAlign, size);
+  if (!mem) throw std::bad_alloc();
+  blocks_.push_back({static_cast<std::byte*>(mem), size, 0});
+  ++system_allocations_;
+}
+
+void* Arena::alloc_bytes(size_t bytes) {
+  bytes = round_up(bytes == 0 ? 1 : bytes);
+  Block* b = &blocks_.back();
+  if (b->used + bytes > b->size) {
+    // Grow geometrically so that a first step with many allocations stays cheap.
+    add_block(bytes > b->size ? bytes : b->size * 2);
+    b = &blocks_.back();
+  }
+  void* p = b->mem + b->used;
+  b->used += bytes;
+  in_use_ += bytes;
+  if (in_use_ > peak_) peak_ = in_use_;
+  return p;
+}
+
+void Arena::zero_bytes(void* p, size_t bytes) {
+  std::memset(p, 0, bytes);
+}
+
+size_t Arena::capacity_bytes() const {
+  size_t total = 0;
+  for (const Block& b : blocks_) total += b.size;
+  return total;
+}
+
+void Arena::reset() {
+  if (blocks_.size() > 1) {
+    size_t total = capacity_bytes();
+    for (Block& b : blocks_) std::free(b.mem);
+    blocks_.clear();
+    add_block(total);
+  }
+  blocks_.back().used = 0;
+  in_use_ = 0;
+}
+
+}  // namespace eaf
