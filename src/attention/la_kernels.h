@@ -1,0 +1,268 @@
+// Linear attention (LA, Katharopoulos et al. 2020), multi-head, φ(x) = elu(x) + 1 > 0:
+//   y_i = φ(q_i)ᵀ KV / (φ(q_i)ᵀ z + ε),  KV = Σ_j φ(k_j) v_jᵀ (E×E),  z = Σ_j φ(k_j)
+// per head (b, h), with sums over valid keys (causal: j ≤ i), ε = 1e-6 as the
+// reference implementation. The causal form is a scan carrying (KV, z); the recurrent
+// step carries the same E×E + E state per head.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+namespace eaf {
+
+struct LaDims {
+  int64_t B, Lq, Lk, H, E;
+  int64_t D() const { return H * E; }
+};
+
+inline constexpr double kLaEps = 1e-6;
+
+namespace la_detail {
+template <class T>
+inline T phi(T x) {
+  return x > T(0) ? x + T(1) : std::exp(x);
+}
+template <class T>
+inline T phi_grad(T x) {
+  return x > T(0) ? T(1) : std::exp(x);
+}
+template <class T>
+inline bool valid(const T* mask, int64_t b, int64_t Lk, int64_t j) {
+  return !mask || mask[b * Lk + j] != T(0);
+}
+
+// Adds φ(k) vᵀ and φ(k) to (KV, z).
+template <class T>
+inline void absorb(T* KV, T* z, const T* k, const T* v, int64_t E) {
+  for (int64_t e = 0; e < E; ++e) {
+    const T pk = phi(k[e]);
+    z[e] += pk;
+    for (int64_t f = 0; f < E; ++f) KV[e * E + f] += pk * v[f];
+  }
+}
+
+// y = φ(q)ᵀKV / (φ(q)ᵀz + ε); returns the denominator.
+template <class T>
+inline T read(T* y, const T* KV, const T* z, const T* q, int64_t E) {
+  T den = T(kLaEps);
+  for (int64_t f = 0; f < E; ++f) y[f] = T(0);
+  for (int64_t e = 0; e < E; ++e) {
+    const T pq = phi(q[e]);
+    den += pq * z[e];
+    for (int64_t f = 0; f < E; ++f) y[f] += pq * KV[e * E + f];
+  }
+  for (int64_t f = 0; f < E; ++f) y[f] /= den;
+  return den;
+}
+
+// Query-side backward for one position. With gN = g/den, gD = −(g·y)/den:
+//   dφ(q)_e = Σ_f KV_ef gN_f + z_e gD,  dq_e += dφ(q)_e·φ'(q_e)
+// and the key-side sums receive dKV_ef += φ(q_e) gN_f, dz_e += φ(q_e) gD.
+template <class T>
+inline void query_backward(T* dq, T* dKV, T* dz, const T* g, const T* y, T den, const T* KV,
+                           const T* z, const T* q, int64_t E) {
+  T gD = 0;
+  for (int64_t f = 0; f < E; ++f) gD -= g[f] * y[f];
+  gD /= den;
+  for (int64_t e = 0; e < E; ++e) {
+    const T pq = phi(q[e]);
+    T dphi = z[e] * gD;
+    for (int64_t f = 0; f < E; ++f) {
+      const T gN = g[f] / den;
+      dphi += KV[e * E + f] * gN;
+      dKV[e * E + f] += pq * gN;
+    }
+    dz[e] += pq * gD;
+    if (dq) dq[e] += dphi * phi_grad(q[e]);
+  }
+}
+
+// Key-side backward for one key: KV = Σ φ(k) vᵀ, z = Σ φ(k) give
+//   dφ(k)_e = Σ_f dKV_ef v_f + dz_e,  dk_e += dφ(k)_e φ'(k_e),  dv_f += Σ_e φ(k_e) dKV_ef
+template <class T>
+inline void key_backward(T* dk, T* dv, const T* dKV, const T* dz, const T* k, const T* v,
+                         int64_t E) {
+  for (int64_t e = 0; e < E; ++e) {
+    const T pk = phi(k[e]);
+    T dphi = dz[e];
+    for (int64_t f = 0; f < E; ++f) {
+      dphi += dKV[e * E + f] * v[f];
+      if (dv) dv[f] += pk * dKV[e * E + f];
+    }
+    if (dk) dk[e] += dphi * phi_grad(k[e]);
+  }
+}
+}  // namespace la_detail
+
+// Non-causal. Saved: KV: [B, H, E, E], z: [B, H, E].
+template <class T>
+void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* mask,
+                const LaDims& d) {
+  using namespace la_detail;
+  const int64_t D = d.D(), E = d.E;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < d.B; ++b)
+    for (int64_t h = 0; h < d.H; ++h) {
+      T* KVh = KV + (b * d.H + h) * E * E;
+      T* zh = z + (b * d.H + h) * E;
+      for (int64_t x = 0; x < E * E; ++x) KVh[x] = T(0);
+      for (int64_t e = 0; e < E; ++e) zh[e] = T(0);
+      for (int64_t j = 0; j < d.Lk; ++j)
+        if (valid(mask, b, d.Lk, j))
+          absorb(KVh, zh, k + (b * d.Lk + j) * D + h * E, v + (b * d.Lk + j) * D + h * E, E);
+      for (int64_t i = 0; i < d.Lq; ++i)
+        read(y + (b * d.Lq + i) * D + h * E, KVh, zh, q + (b * d.Lq + i) * D + h * E, E);
+    }
+}
+
+template <class T>
+void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, const T* z, const T* q,
+                 const T* k, const T* v, const T* mask, const LaDims& d) {
+  using namespace la_detail;
+  const int64_t D = d.D(), E = d.E;
+#pragma omp parallel
+  {
+    std::vector<T> dKV(E * E), dz(E);
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t h = 0; h < d.H; ++h) {
+        const T* KVh = KV + (b * d.H + h) * E * E;
+        const T* zh = z + (b * d.H + h) * E;
+        std::fill(dKV.begin(), dKV.end(), T(0));
+        std::fill(dz.begin(), dz.end(), T(0));
+        for (int64_t i = 0; i < d.Lq; ++i) {
+          const int64_t off = (b * d.Lq + i) * D + h * E;
+          T den = T(kLaEps);
+          for (int64_t e = 0; e < E; ++e) den += phi(q[off + e]) * zh[e];
+          query_backward(dq ? dq + off : nullptr, dKV.data(), dz.data(), dy + off, y + off, den,
+                         KVh, zh, q + off, E);
+        }
+        if (!dk && !dv) continue;
+        for (int64_t j = 0; j < d.Lk; ++j) {
+          if (!valid(mask, b, d.Lk, j)) continue;
+          const int64_t off = (b * d.Lk + j) * D + h * E;
+          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV.data(), dz.data(),
+                       k + off, v + off, E);
+        }
+      }
+  }
+}
+
+// Causal (Lq = Lk): a scan carrying KV(i), z(i).
+template <class T>
+void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, const LaDims& d) {
+  using namespace la_detail;
+  if (d.Lq != d.Lk) throw std::invalid_argument("causal LA needs Lq == Lk");
+  const int64_t D = d.D(), E = d.E, L = d.Lq;
+#pragma omp parallel
+  {
+    std::vector<T> KV(E * E), z(E);
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t h = 0; h < d.H; ++h) {
+        std::fill(KV.begin(), KV.end(), T(0));
+        std::fill(z.begin(), z.end(), T(0));
+        for (int64_t i = 0; i < L; ++i) {
+          const int64_t off = (b * L + i) * D + h * E;
+          if (valid(mask, b, L, i)) absorb(KV.data(), z.data(), k + off, v + off, E);
+          read(y + off, KV.data(), z.data(), q + off, E);
+        }
+      }
+  }
+}
+
+// Forward rescan gives dq_i (from KV(i), z(i)) and each position's contributions
+// φ(q_i) gN_iᵀ, φ(q_i) gD_i; a reverse scan sums them over i ≥ j, which is exactly
+// ∂L/∂(φ(k_j) v_jᵀ) and ∂L/∂φ(k_j) for key j. The per-position contributions are
+// recomputed in the reverse scan from (q_i, g_i, y_i, den_i); only den_i is kept.
+template <class T>
+void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q, const T* k,
+                        const T* v, const T* mask, const LaDims& d) {
+  using namespace la_detail;
+  if (d.Lq != d.Lk) throw std::invalid_argument("causal LA needs Lq == Lk");
+  const int64_t D = d.D(), E = d.E, L = d.Lq;
+#pragma omp parallel
+  {
+    std::vector<T> KV(E * E), z(E), dKV(E * E), dz(E), den(L), scratch(E * E + E);
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t h = 0; h < d.H; ++h) {
+        std::fill(KV.begin(), KV.end(), T(0));
+        std::fill(z.begin(), z.end(), T(0));
+        for (int64_t i = 0; i < L; ++i) {
+          const int64_t off = (b * L + i) * D + h * E;
+          if (valid(mask, b, L, i)) absorb(KV.data(), z.data(), k + off, v + off, E);
+          T dn = T(kLaEps);
+          for (int64_t e = 0; e < E; ++e) dn += phi(q[off + e]) * z[e];
+          den[i] = dn;
+          if (dq) {  // the key-side sums are discarded here (scratch)
+            std::fill(scratch.begin(), scratch.end(), T(0));
+            query_backward(dq + off, scratch.data(), scratch.data() + E * E, dy + off, y + off, dn,
+                           KV.data(), z.data(), q + off, E);
+          }
+        }
+        if (!dk && !dv) continue;
+        std::fill(dKV.begin(), dKV.end(), T(0));
+        std::fill(dz.begin(), dz.end(), T(0));
+        for (int64_t i = L - 1; i >= 0; --i) {
+          const int64_t off = (b * L + i) * D + h * E;
+          query_backward(static_cast<T*>(nullptr), dKV.data(), dz.data(), dy + off, y + off, den[i],
+                         KV.data(), z.data(), q + off, E);
+          if (valid(mask, b, L, i))
+            key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV.data(), dz.data(),
+                         k + off, v + off, E);
+        }
+      }
+  }
+}
+
+// Recurrent state per (b, h): KV (E×E) and z (E).
+template <class T>
+struct LaRecurrentState {
+  int64_t B, H, E;
+  std::vector<T> KV, z;
+  LaRecurrentState(int64_t B_, int64_t H_, int64_t E_)
+      : B(B_), H(H_), E(E_), KV(B_ * H_ * E_ * E_, T(0)), z(B_ * H_ * E_, T(0)) {}
+};
+
+template <class T>
+void la_step(T* y, LaRecurrentState<T>& st, const T* q, const T* k, const T* v) {
+  const int64_t E = st.E, D = st.H * E;
+#pragma omp parallel for collapse(2) schedule(static) if (st.B * st.H * E * E > 16384)
+  for (int64_t b = 0; b < st.B; ++b)
+    for (int64_t h = 0; h < st.H; ++h) {
+      T* KV = st.KV.data() + (b * st.H + h) * E * E;
+      T* z = st.z.data() + (b * st.H + h) * E;
+      const int64_t off = b * D + h * E;
+      la_detail::absorb(KV, z, k + off, v + off, E);
+      la_detail::read(y + off, KV, z, q + off, E);
+    }
+}
+
+// Plain loops over all (i, j) pairs, the oracle.
+template <class T>
+void la_forward_naive(T* y, const T* q, const T* k, const T* v, const T* mask, const LaDims& d,
+                      bool causal) {
+  using la_detail::phi;
+  const int64_t D = d.D();
+  for (int64_t b = 0; b < d.B; ++b)
+    for (int64_t h = 0; h < d.H; ++h)
+      for (int64_t i = 0; i < d.Lq; ++i) {
+        std::vector<T> num(d.E, T(0));
+        T den = T(kLaEps);
+        for (int64_t j = 0; j < (causal ? i + 1 : d.Lk); ++j) {
+          if (mask && mask[b * d.Lk + j] == T(0)) continue;
+          T s = 0;
+          for (int64_t e = 0; e < d.E; ++e)
+            s +=
+                phi(q[(b * d.Lq + i) * D + h * d.E + e]) * phi(k[(b * d.Lk + j) * D + h * d.E + e]);
+          den += s;
+          for (int64_t f = 0; f < d.E; ++f) num[f] += s * v[(b * d.Lk + j) * D + h * d.E + f];
+        }
+        for (int64_t f = 0; f < d.E; ++f) y[(b * d.Lq + i) * D + h * d.E + f] = num[f] / den;
+      }
+}
+
+}  // namespace eaf
