@@ -4,8 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 
+#include "cli/bench_attention.h"
 #include "data/synthetic.h"
 #include "models/ffn_classifier.h"
 #include "train/fit_classifier.h"
@@ -69,9 +71,31 @@ int main(int argc, char** argv) {
   train->add_option("--seed", train_args.seed, "seed for data, initialisation and dropout");
   train->add_option("--threads", train_args.threads, "OpenMP threads (0: all cores)")
       ->check(CLI::NonNegativeNumber);
+  CLI::App* bench = app.add_subcommand("bench", "benchmarks");
+  bench->require_subcommand(1);
+  eaf::AttentionBenchOptions ab;
+  CLI::App* bench_attn = bench->add_subcommand(
+      "attention", "forward+backward time and peak memory of each attention kind against L");
+  bench_attn->add_option("--kinds", ab.kinds,
+                         "kinds: ea<t> (e.g. ea6), sa, la, aft_simple, aft_full");
+  bench_attn->add_option("--lengths", ab.lengths, "sequence lengths");
+  bench_attn->add_option("--batch", ab.batch, "batch size")->check(CLI::PositiveNumber);
+  bench_attn->add_option("--d-model", ab.d_model, "model width D")->check(CLI::PositiveNumber);
+  bench_attn->add_option("--heads", ab.heads, "heads (SA, LA)")->check(CLI::PositiveNumber);
+  bench_attn->add_option("--reps", ab.reps, "timed repetitions (median reported)")
+      ->check(CLI::PositiveNumber);
+  bench_attn->add_option("--max-seconds", ab.max_seconds,
+                         "stop growing L for a kind past this step time");
+  bench_attn->add_option("--threads", ab.threads, "OpenMP threads (0: all cores)");
+  bench_attn->add_flag("--causal", ab.causal, "causal attention");
+  bench_attn->add_option("--markdown", ab.markdown_out, "also write the tables to this file");
+  bench_attn->add_flag("--single", ab.single,
+                       "internal: measure one (kind, length) in this process");
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return run_train(train_args);
+    if (*bench_attn)
+      return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "eaformer: error: %s\n", e.what());
     return 1;

@@ -35,7 +35,8 @@ class Arena {
   void reset();
 
   size_t bytes_in_use() const { return in_use_; }
-  size_t peak_bytes() const { return peak_; }  // high-water mark since construction
+  size_t peak_bytes() const { return peak_; }  // high-water mark since the last reset_peak()
+  void reset_peak() { peak_ = in_use_; }
   size_t capacity_bytes() const;
   // Number of system allocations made so far; constant once the arena is warm.
   size_t system_allocations() const { return system_allocations_; }

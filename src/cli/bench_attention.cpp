@@ -1,0 +1,238 @@
+#include "cli/bench_attention.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "attention/attention.h"
+#include "core/rng.h"
+#include "ops/reduce.h"
+
+namespace eaf {
+
+namespace {
+
+// "ea6" → EA of order 6; other names are attention kinds as they are.
+AttentionOptions options_for(const std::string& name, const AttentionBenchOptions& b) {
+  AttentionOptions o;
+  o.kind = name;
+  if (name.rfind("ea", 0) == 0 && name.size() > 2) {
+    o.kind = "ea";
+    o.order = std::stoi(name.substr(2));
+  }
+  o.causal = b.causal;
+  o.heads = b.heads;
+  o.max_length = *std::max_element(b.lengths.begin(), b.lengths.end());
+  return o;
+}
+
+int64_t read_status_kib(const char* field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(field, 0) == 0) return std::stoll(line.substr(std::string(field).size()));
+  return -1;
+}
+
+int64_t mem_available_bytes() {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  int64_t kib;
+  std::string unit;
+  while (f >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return -1;
+}
+
+// Rough working-set estimate of one step, to skip configurations that cannot fit.
+double estimated_bytes(const std::string& name, const AttentionBenchOptions& b, int64_t L) {
+  const double act = 4.0 * b.batch * L * b.d_model;  // one [B, L, D] float tensor
+  double total = 12 * act;                           // q, k, v, their grads, y, dy, workspaces
+  if (name == "sa") total += 4.0 * (b.batch + 2) * b.heads * double(L) * L;  // P + 2 workspaces
+  if (name == "aft_full") total += 4.0 * 3 * double(L) * L;
+  return total;
+}
+
+struct Measurement {
+  double ms = 0;
+  int64_t arena_bytes = 0, rss_bytes = 0;
+};
+
+Measurement measure_one(const std::string& name, const AttentionBenchOptions& b, int64_t L) {
+  Rng rng(1);
+  auto attn = make_attention(options_for(name, b), b.d_model, rng);
+  const int64_t n = b.batch * L * b.d_model;
+  std::vector<float> q(n), k(n), v(n), dq(n), dk(n), dv(n);
+  for (int64_t i = 0; i < n; ++i) {
+    q[i] = static_cast<float>(rng.uniform(-1, 1));
+    k[i] = static_cast<float>(rng.uniform(-1, 1));
+    v[i] = static_cast<float>(rng.uniform(-1, 1));
+  }
+  const Shape s{b.batch, L, b.d_model};
+  Arena arena;
+  Tape t(arena);
+  ParameterList params;
+  attn->collect(params);
+  auto step = [&] {
+    t.reset();
+    Var y = attn->forward(t, t.leaf({q.data(), s}, {dq.data(), s}),
+                          t.leaf({k.data(), s}, {dk.data(), s}),
+                          t.leaf({v.data(), s}, {dv.data(), s}), Var{}, true, 7);
+    t.backward(mean_all(t, y));
+  };
+  step();  // warm-up: grows the arena, builds oneDNN primitives
+  arena.reset_peak();
+  std::vector<double> times;
+  for (int r = 0; r < b.reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    step();
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(times.begin(), times.end());
+  Measurement m;
+  m.ms = times[times.size() / 2];
+  m.arena_bytes = static_cast<int64_t>(arena.peak_bytes());
+  m.rss_bytes = read_status_kib("VmHWM:") * 1024;
+  for (float x : dq)
+    if (!std::isfinite(x)) throw std::runtime_error(name + ": non-finite gradient in benchmark");
+  return m;
+}
+
+// Least-squares slope of log(y) against log(L).
+double fitted_exponent(const std::vector<std::pair<int64_t, double>>& pts) {
+  if (pts.size() < 2) return std::nan("");
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (auto [L, y] : pts) {
+    const double x = std::log(double(L)), ly = std::log(y);
+    sx += x, sy += ly, sxx += x * x, sxy += x * ly;
+  }
+  const double n = double(pts.size());
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+std::string mib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", bytes / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+int run_attention_bench(const AttentionBenchOptions& b, const std::string& self_exe) {
+  if (b.threads > 0) omp_set_num_threads(b.threads);
+  if (b.single) {
+    const Measurement m = measure_one(b.kinds.at(0), b, b.lengths.at(0));
+    std::printf("RESULT %.4f %lld %lld\n", m.ms, static_cast<long long>(m.arena_bytes),
+                static_cast<long long>(m.rss_bytes));
+    return 0;
+  }
+  const int threads = b.threads > 0 ? b.threads : omp_get_max_threads();
+  std::printf("attention forward+backward, B=%lld D=%lld H=%lld, %s, %d threads, median of %d\n",
+              static_cast<long long>(b.batch), static_cast<long long>(b.d_model),
+              static_cast<long long>(b.heads), b.causal ? "causal" : "non-causal", threads, b.reps);
+  struct Row {
+    std::string kind;
+    int64_t L;
+    Measurement m;
+    std::string note;
+  };
+  std::vector<Row> rows;
+  for (const std::string& name : b.kinds) {
+    std::string stopped;  // why longer lengths are not run for this kind
+    for (int64_t L : b.lengths) {
+      Row row{name, L, {}, ""};
+      if (!stopped.empty()) {
+        row.note = "skipped: " + stopped;
+      } else if (estimated_bytes(name, b, L) > 0.8 * mem_available_bytes()) {
+        row.note = "does not fit in memory (needs ~" + mib(estimated_bytes(name, b, L)) + " MiB)";
+        stopped = "a shorter length did not fit in memory";
+      } else {
+        std::ostringstream cmd;
+        cmd << '"' << self_exe << "\" bench attention --single --kinds " << name << " --lengths "
+            << L << " --batch " << b.batch << " --d-model " << b.d_model << " --heads " << b.heads
+            << " --reps " << b.reps << " --threads " << threads << (b.causal ? " --causal" : "");
+        std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.str().c_str(), "r"), pclose);
+        char line[256];
+        bool ok = false;
+        while (pipe && std::fgets(line, sizeof line, pipe.get())) {
+          long long arena, rss;
+          if (std::sscanf(line, "RESULT %lf %lld %lld", &row.m.ms, &arena, &rss) == 3) {
+            row.m.arena_bytes = arena, row.m.rss_bytes = rss, ok = true;
+          }
+        }
+        if (!ok) {
+          row.note = "failed (out of memory or error)";
+          stopped = "a shorter length failed";
+        } else if (row.m.ms / 1000.0 > b.max_seconds) {
+          stopped = "a shorter length took longer than --max-seconds";
+        }
+      }
+      std::printf("  %-10s L=%-6lld %10.2f ms  arena %9s MiB  rss %9s MiB  %s\n", name.c_str(),
+                  static_cast<long long>(L), row.m.ms, mib(row.m.arena_bytes).c_str(),
+                  mib(row.m.rss_bytes).c_str(), row.note.c_str());
+      std::fflush(stdout);
+      rows.push_back(row);
+    }
+  }
+
+  std::ostringstream md;
+  md << "| kind | L | fwd+bwd ms | arena peak MiB | RSS peak MiB | note "
+        "|\n|---|---|---|---|---|---|\n";
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> time_pts, mem_pts;
+  for (const Row& r : rows) {
+    md << "| " << r.kind << " | " << r.L << " | ";
+    if (r.note.empty()) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.2f", r.m.ms);
+      md << buf << " | " << mib(r.m.arena_bytes) << " | " << mib(r.m.rss_bytes) << " |  |\n";
+      if (r.L >= 1024) {  // below that, fixed overheads hide the growth rate
+        time_pts[r.kind].push_back({r.L, r.m.ms});
+        mem_pts[r.kind].push_back({r.L, double(r.m.arena_bytes)});
+      }
+    } else {
+      md << "– | – | – | " << r.note << " |\n";
+    }
+  }
+  md << "\nFitted exponents p in cost ∝ L^p (least squares over L ≥ 1024):\n\n"
+     << "| kind | time exponent | arena memory exponent |\n|---|---|---|\n";
+  for (const std::string& name : b.kinds) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "| %s | %.2f | %.2f |\n", name.c_str(),
+                  fitted_exponent(time_pts[name]), fitted_exponent(mem_pts[name]));
+    md << buf;
+  }
+  // EA's achieved throughput at the longest length measured. Operation count of the
+  // kernels per (b, l, c): forward ≈ 11(t+1), backward ≈ 25(t+1) flops; compulsory
+  // traffic: forward reads q, k, v and writes y; backward reads q, k, v, y, dy and
+  // read-modify-writes dq, dk, dv — 15 floats per (b, l, c).
+  md << "\nEA kernel throughput (fwd+bwd, counted operations / compulsory traffic):\n\n"
+     << "| kind | L | GFLOP/s | GB/s |\n|---|---|---|---|\n";
+  for (const Row& r : rows) {
+    if (r.kind.rfind("ea", 0) != 0 || !r.note.empty()) continue;
+    const int t = std::stoi(r.kind.substr(2));
+    const double elems = double(b.batch) * r.L * b.d_model;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "| %s | %lld | %.2f | %.2f |\n", r.kind.c_str(),
+                  static_cast<long long>(r.L), 36.0 * (t + 1) * elems / (r.m.ms * 1e6),
+                  15.0 * 4 * elems / (r.m.ms * 1e6));
+    md << buf;
+  }
+  std::printf("\n%s", md.str().c_str());
+  if (!b.markdown_out.empty()) {
+    std::ofstream f(b.markdown_out);
+    f << md.str();
+  }
+  return 0;
+}
+
+}  // namespace eaf
