@@ -8,6 +8,7 @@
 #include "attention/la.h"
 #include "attention/sa.h"
 #include "gradcheck.h"
+#include "ops/loss.h"
 
 using namespace eaf;
 using namespace eaf::test;
@@ -119,7 +120,7 @@ TEST_CASE("AFT-simple gradient", "[attention][aft][grad]") {
       fwd();
       auto bwd = c.causal ? aft_simple_causal_backward<double> : aft_simple_backward<double>;
       bwd(g[0].data(), g[1].data(), g[2].data(), dy.data(), a.data(), Z.data(), mx.data(), q.data(),
-          k.data(), v.data(), m, d);
+          k.data(), v.data(), m, d, nullptr);
     });
   }
 }
@@ -287,4 +288,49 @@ TEST_CASE("Attention options are validated with the key named", "[attention]") {
   auto sa = make_attention(o, 16, rng);
   Var q3 = t.constant({x.data(), Shape{1, 3, 16}});
   CHECK_THROWS_WITH(sa->forward(t, q3, xv, xv, Var{}, false, 0), Catch::Contains("Lq == Lk"));
+}
+
+TEST_CASE("Every kind is wired through the tape: float32 finite differences", "[attention][tape]") {
+  // The float64 checks cover the kernels; this checks each fused node hands the right
+  // buffers (saved state, mask, output) to its backward. loss = mse(y, random target).
+  const int64_t B = 2, L = 4, D = 8;
+  for (const std::string kind : {"ea", "sa", "la", "aft_simple", "aft_full"})
+    for (bool causal : {false, true}) {
+      AttentionOptions o;
+      o.kind = kind, o.causal = causal, o.heads = 2, o.order = 4, o.max_length = 6;
+      Rng rng(95);
+      auto attn = make_attention(o, D, rng);
+      Parameter q("q", Shape{B, L, D}), k("k", Shape{B, L, D}), v("v", Shape{B, L, D});
+      for (Parameter* p : {&q, &k, &v}) init_uniform(*p, 1.0, rng);
+      std::vector<float> mask = {1, 1, 1, 1, 1, 1, 0, 1}, target(B * L * D);
+      for (float& x : target) x = static_cast<float>(rng.uniform(-1, 1));
+      Arena arena;
+      Tape t(arena);
+      auto loss = [&] {
+        t.reset();
+        Var m = t.constant({mask.data(), Shape{B, L}});
+        Var y = attn->forward(t, t.param(q), t.param(k), t.param(v), m, false, 0);
+        return mse(t, y, t.constant({target.data(), Shape{B, L, D}}));
+      };
+      for (Parameter* p : {&q, &k, &v}) p->zero_grad();
+      t.backward(loss());
+      int bad = 0;
+      for (Parameter* p : {&q, &k, &v})
+        for (int64_t i = 0; i < p->numel(); i += 3) {
+          const float saved = p->value[i], h = 1e-2f;
+          NoGradGuard ng(t);
+          p->value[i] = saved + h;
+          const double lp = t.value(loss()).data[0];
+          p->value[i] = saved - h;
+          const double lm = t.value(loss()).data[0];
+          p->value[i] = saved;
+          const double num = (lp - lm) / (2 * h), ana = p->grad[i];
+          if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
+            ++bad;
+            UNSCOPED_INFO(kind << (causal ? " causal " : " ") << p->name << "[" << i
+                               << "]: analytic " << ana << " numeric " << num);
+          }
+        }
+      CHECK(bad == 0);
+    }
 }

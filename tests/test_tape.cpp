@@ -68,6 +68,22 @@ TEST_CASE("no-grad mode records nothing and leaves gradients alone", "[tape]") {
   for (float g : w.grad) CHECK(g == 0.0f);
 }
 
+TEST_CASE("reshape and flatten are views whose gradient flows back unchanged", "[tape]") {
+  Arena arena;
+  Tape t(arena);
+  Parameter x("x", Shape{2, 3, 4});
+  for (int i = 0; i < 24; ++i) x.value[i] = static_cast<float>(i);
+  Var xv = t.param(x);
+  Var f = flatten(t, xv, 1);
+  CHECK(t.shape(f) == Shape{2, 12});
+  CHECK(t.value(f).data == t.value(xv).data);  // no copy
+  CHECK_THROWS_AS(reshape(t, xv, Shape{5, 5}), std::invalid_argument);
+  // loss = mean(scale(flatten(x), i-dependent)) through a mean over axis 1 then all
+  Var m = mean(t, f, 1);  // [2]
+  t.backward(mean_all(t, m));
+  for (float g : x.grad) CHECK(g == Approx(1.0 / 24.0));
+}
+
 TEST_CASE("constants get no gradient buffer", "[tape]") {
   Arena arena;
   Tape t(arena);

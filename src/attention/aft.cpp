@@ -24,7 +24,8 @@ void aft_simple_node_backward(Tape& t, const Node& n) {
   float* dv = t.needs_grad(v) ? t.grad(v).data : nullptr;
   auto kernel = n.i[4] ? aft_simple_causal_backward<float> : aft_simple_backward<float>;
   kernel(dq, dk, dv, t.grad(n.out).data, n.saved[0].data, n.saved[1].data, n.saved[2].data,
-         t.value(q).data, t.value(k).data, t.value(v).data, mask_or_null(t, n.in[3]), d);
+         t.value(q).data, t.value(k).data, t.value(v).data, mask_or_null(t, n.in[3]), d,
+         t.arena().alloc<float>(aft_simple_backward_workspace(d)));
 }
 
 void aft_full_node_backward(Tape& t, const Node& n) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/gemm.h"
+#include "core/workspace.h"
 
 namespace eaf {
 
@@ -70,18 +71,25 @@ void aft_simple_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, const T*
 // y_i = σ(q_i) a, a = Σ_j p_j v_j, p = softmax(k). With g_i = ∂L/∂y_i:
 //   dq_i += g_i a σ(q_i)(1 − σ(q_i));   da = Σ_i g_i σ(q_i)
 //   dv_j += da p_j;   dk_j += da p_j (v_j − a)       (softmax backward)
+// workspace: aft_simple_backward_workspace(d) elements, or null (allocated here)
+inline int64_t aft_simple_backward_workspace(const AftDims& d) {
+  return ThreadWorkspace<float>::size(d.D);
+}
+
 template <class T>
 void aft_simple_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, const T* Z, const T* m,
-                         const T* q, const T* k, const T* v, const T* mask, const AftDims& d) {
+                         const T* q, const T* k, const T* v, const T* mask, const AftDims& d,
+                         T* workspace = nullptr) {
   using namespace aft_detail;
   const int64_t D = d.D;
+  const ThreadWorkspace<T> work(workspace, D);
 #pragma omp parallel
   {
-    std::vector<T> da(D);
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < d.B; ++b) {
       const T* ab = a + b * D;
-      std::fill(da.begin(), da.end(), T(0));
+      T* da = work.mine();
+      std::fill(da, da + D, T(0));
       for (int64_t i = 0; i < d.Lq; ++i)
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lq + i) * D + c;
@@ -143,7 +151,7 @@ void aft_simple_causal_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, c
 template <class T>
 void aft_simple_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, const T* Z,
                                 const T* m, const T* q, const T* k, const T* v, const T* mask,
-                                const AftDims& d) {
+                                const AftDims& d, T* /*workspace: not needed*/ = nullptr) {
   using namespace aft_detail;
   const int64_t D = d.D, L = d.Lq;
 #pragma omp parallel for schedule(static)

@@ -23,7 +23,8 @@ void ea_node_backward(Tape& t, const Node& n) {
   const float* m = data_or_null(t, mask);
   if (n.i[5])
     ea_causal_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, t.value(q).data,
-                       t.value(k).data, t.value(v).data, m, d);
+                       t.value(k).data, t.value(v).data, m, d,
+                       t.arena().alloc<float>(ea_causal_backward_workspace(d)));
   else
     ea_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, n.saved[0].data,
                 n.saved[1].data, n.saved[2].data, t.value(q).data, t.value(k).data, t.value(v).data,

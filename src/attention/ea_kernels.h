@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "core/workspace.h"
+
 namespace eaf {
 
 inline constexpr int kEaMaxOrder = 32;
@@ -39,7 +41,7 @@ struct EaDims {
 };
 
 namespace ea_detail {
-inline constexpr int64_t kBlock = 16;
+inline constexpr int64_t kBlock = 32;
 
 // a_n(q) for n = 0..t: a_0 = 1, a_n = a_{n−1}·2q/n
 template <class T>
@@ -270,21 +272,26 @@ void ea_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
 //   Ũ_n(j) = gN_j a_n(q_j) + e^{s(j+1) − s(j)} Ũ_n(j+1), and W̃ likewise with gD;
 // s is non-increasing in j, so the carry factor is ≤ 1. Then dv_j, dk_j are the
 // non-causal formulas with Ũ(j), W̃(j) in place of U, W.
+// workspace: ea_causal_backward_workspace(d) elements, or null (allocated here).
+inline int64_t ea_causal_backward_workspace(const EaDims& d) {
+  return ThreadWorkspace<float>::size(3 * d.Lq * ea_detail::kBlock);
+}
+
 template <class T>
 void ea_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q, const T* k,
-                        const T* v, const T* mask, const EaDims& d) {
+                        const T* v, const T* mask, const EaDims& d, T* workspace = nullptr) {
   using namespace ea_detail;
   if (d.Lq != d.Lk) throw std::invalid_argument("causal EA needs Lq == Lk");
   const int t = d.order;
   const int64_t D = d.D, L = d.Lq, blocks = (D + kBlock - 1) / kBlock;
+  const ThreadWorkspace<T> work(workspace, 3 * L * kBlock);  // gN, gD, s per position
 #pragma omp parallel
   {
-    std::vector<T> per_pos(3 * L * kBlock);  // gN, gD, s per position: thread-local
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t blk = 0; blk < blocks; ++blk) {
         const int64_t c0 = blk * kBlock, nc = std::min(kBlock, D - c0);
-        T* gN = per_pos.data();
+        T* gN = work.mine();
         T* gD = gN + L * kBlock;
         T* sh = gD + L * kBlock;
         EaScanState<T> st;

@@ -19,10 +19,12 @@ void la_node_backward(Tape& t, const Node& n) {
   const float* m = mask.valid() ? t.value(mask).data : nullptr;
   if (n.i[5])
     la_causal_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, t.value(q).data,
-                       t.value(k).data, t.value(v).data, m, d);
+                       t.value(k).data, t.value(v).data, m, d,
+                       t.arena().alloc<float>(la_causal_backward_workspace(d)));
   else
     la_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, n.saved[0].data,
-                n.saved[1].data, t.value(q).data, t.value(k).data, t.value(v).data, m, d);
+                n.saved[1].data, t.value(q).data, t.value(k).data, t.value(v).data, m, d,
+                t.arena().alloc<float>(la_backward_workspace(d)));
 }
 
 }  // namespace
@@ -37,7 +39,8 @@ Var LinearAttention::forward(Tape& t, Var q, Var k, Var v, Var key_mask, bool, u
   const float* m = key_mask.valid() ? t.value(key_mask).data : nullptr;
   Node n;
   if (opt_.causal) {
-    la_causal_forward(t.value(y).data, t.value(q).data, t.value(k).data, t.value(v).data, m, d);
+    la_causal_forward(t.value(y).data, t.value(q).data, t.value(k).data, t.value(v).data, m, d,
+                      t.arena().alloc<float>(la_causal_forward_workspace(d)));
   } else {
     Tensor KV{t.arena().alloc<float>(d.B * d.H * d.E * d.E), Shape{d.B, d.H, d.E, d.E}};
     Tensor z{t.arena().alloc<float>(d.B * d.H * d.E), Shape{d.B, d.H, d.E}};

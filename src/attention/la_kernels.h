@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/workspace.h"
+
 namespace eaf {
 
 struct LaDims {
@@ -117,34 +119,46 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
     }
 }
 
+// Workspace sizes (elements) of the kernels below; null workspaces are allocated inside.
+inline int64_t la_backward_workspace(const LaDims& d) {
+  return ThreadWorkspace<float>::size(d.E * d.E + d.E);
+}
+inline int64_t la_causal_forward_workspace(const LaDims& d) {
+  return ThreadWorkspace<float>::size(d.E * d.E + d.E);
+}
+inline int64_t la_causal_backward_workspace(const LaDims& d) {
+  return ThreadWorkspace<float>::size(3 * (d.E * d.E + d.E) + d.Lq);
+}
+
 template <class T>
 void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, const T* z, const T* q,
-                 const T* k, const T* v, const T* mask, const LaDims& d) {
+                 const T* k, const T* v, const T* mask, const LaDims& d, T* workspace = nullptr) {
   using namespace la_detail;
   const int64_t D = d.D(), E = d.E;
+  const ThreadWorkspace<T> work(workspace, E * E + E);
 #pragma omp parallel
   {
-    std::vector<T> dKV(E * E), dz(E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
         const T* KVh = KV + (b * d.H + h) * E * E;
         const T* zh = z + (b * d.H + h) * E;
-        std::fill(dKV.begin(), dKV.end(), T(0));
-        std::fill(dz.begin(), dz.end(), T(0));
+        T* dKV = work.mine();
+        T* dz = dKV + E * E;
+        std::fill(dKV, dz + E, T(0));
         for (int64_t i = 0; i < d.Lq; ++i) {
           const int64_t off = (b * d.Lq + i) * D + h * E;
           T den = T(kLaEps);
           for (int64_t e = 0; e < E; ++e) den += phi(q[off + e]) * zh[e];
-          query_backward(dq ? dq + off : nullptr, dKV.data(), dz.data(), dy + off, y + off, den,
-                         KVh, zh, q + off, E);
+          query_backward(dq ? dq + off : nullptr, dKV, dz, dy + off, y + off, den, KVh, zh, q + off,
+                         E);
         }
         if (!dk && !dv) continue;
         for (int64_t j = 0; j < d.Lk; ++j) {
           if (!valid(mask, b, d.Lk, j)) continue;
           const int64_t off = (b * d.Lk + j) * D + h * E;
-          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV.data(), dz.data(),
-                       k + off, v + off, E);
+          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off, v + off,
+                       E);
         }
       }
   }
@@ -152,22 +166,24 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
 
 // Causal (Lq = Lk): a scan carrying KV(i), z(i).
 template <class T>
-void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, const LaDims& d) {
+void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, const LaDims& d,
+                       T* workspace = nullptr) {
   using namespace la_detail;
   if (d.Lq != d.Lk) throw std::invalid_argument("causal LA needs Lq == Lk");
   const int64_t D = d.D(), E = d.E, L = d.Lq;
+  const ThreadWorkspace<T> work(workspace, E * E + E);
 #pragma omp parallel
   {
-    std::vector<T> KV(E * E), z(E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
-        std::fill(KV.begin(), KV.end(), T(0));
-        std::fill(z.begin(), z.end(), T(0));
+        T* KV = work.mine();
+        T* z = KV + E * E;
+        std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (valid(mask, b, L, i)) absorb(KV.data(), z.data(), k + off, v + off, E);
-          read(y + off, KV.data(), z.data(), q + off, E);
+          if (valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
+          read(y + off, KV, z, q + off, E);
         }
       }
   }
@@ -179,40 +195,45 @@ void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
 // recomputed in the reverse scan from (q_i, g_i, y_i, den_i); only den_i is kept.
 template <class T>
 void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q, const T* k,
-                        const T* v, const T* mask, const LaDims& d) {
+                        const T* v, const T* mask, const LaDims& d, T* workspace = nullptr) {
   using namespace la_detail;
   if (d.Lq != d.Lk) throw std::invalid_argument("causal LA needs Lq == Lk");
   const int64_t D = d.D(), E = d.E, L = d.Lq;
+  const ThreadWorkspace<T> work(workspace, 3 * (E * E + E) + L);
 #pragma omp parallel
   {
-    std::vector<T> KV(E * E), z(E), dKV(E * E), dz(E), den(L), scratch(E * E + E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
-        std::fill(KV.begin(), KV.end(), T(0));
-        std::fill(z.begin(), z.end(), T(0));
+        // KV, z | dKV, dz | scratch (E² + E) | den (L)
+        T* KV = work.mine();
+        T* z = KV + E * E;
+        T* dKV = z + E;
+        T* dz = dKV + E * E;
+        T* scratch = dz + E;
+        T* den = scratch + E * E + E;
+        std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (valid(mask, b, L, i)) absorb(KV.data(), z.data(), k + off, v + off, E);
+          if (valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
           T dn = T(kLaEps);
           for (int64_t e = 0; e < E; ++e) dn += phi(q[off + e]) * z[e];
           den[i] = dn;
           if (dq) {  // the key-side sums are discarded here (scratch)
-            std::fill(scratch.begin(), scratch.end(), T(0));
-            query_backward(dq + off, scratch.data(), scratch.data() + E * E, dy + off, y + off, dn,
-                           KV.data(), z.data(), q + off, E);
+            std::fill(scratch, scratch + E * E + E, T(0));
+            query_backward(dq + off, scratch, scratch + E * E, dy + off, y + off, dn, KV, z,
+                           q + off, E);
           }
         }
         if (!dk && !dv) continue;
-        std::fill(dKV.begin(), dKV.end(), T(0));
-        std::fill(dz.begin(), dz.end(), T(0));
+        std::fill(dKV, dz + E, T(0));
         for (int64_t i = L - 1; i >= 0; --i) {
           const int64_t off = (b * L + i) * D + h * E;
-          query_backward(static_cast<T*>(nullptr), dKV.data(), dz.data(), dy + off, y + off, den[i],
-                         KV.data(), z.data(), q + off, E);
+          query_backward(static_cast<T*>(nullptr), dKV, dz, dy + off, y + off, den[i], KV, z,
+                         q + off, E);
           if (valid(mask, b, L, i))
-            key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV.data(), dz.data(),
-                         k + off, v + off, E);
+            key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off,
+                         v + off, E);
         }
       }
   }

@@ -1,5 +1,6 @@
 #include "core/arena.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -33,8 +34,11 @@ void* Arena::alloc_bytes(size_t bytes) {
   bytes = round_up(bytes == 0 ? 1 : bytes);
   Block* b = &blocks_.back();
   if (b->used + bytes > b->size) {
-    // Grow geometrically so that a first step with many allocations stays cheap.
-    add_block(bytes > b->size ? bytes : b->size * 2);
+    // Grow geometrically so that a first step with many small allocations stays cheap,
+    // but never by more than 1 GiB beyond the request: doubling a multi-GiB block
+    // (SA's L×L probabilities) would ask for far more memory than the step needs.
+    constexpr size_t kMaxSlack = size_t{1} << 30;
+    add_block(std::max(bytes, std::min(b->size * 2, bytes + kMaxSlack)));
     b = &blocks_.back();
   }
   void* p = b->mem + b->used;
