@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   bench_attn->add_option("--batch", ab.batch, "batch size")->check(CLI::PositiveNumber);
   bench_attn->add_option("--d-model", ab.d_model, "model width D")->check(CLI::PositiveNumber);
   bench_attn->add_option("--heads", ab.heads, "heads (SA, LA)")->check(CLI::PositiveNumber);
-  bench_attn->add_option("--reps", ab.reps, "timed repetitions (median reported)")
+  bench_attn->add_option("--reps", ab.reps, "timed repetitions (best and median reported)")
       ->check(CLI::PositiveNumber);
   bench_attn->add_option("--max-seconds", ab.max_seconds,
                          "stop growing L for a kind past this step time");
