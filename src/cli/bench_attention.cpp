@@ -195,8 +195,9 @@ int run_attention_bench(const AttentionBenchOptions& b, const std::string& self_
   }
 
   std::ostringstream md;
-  md << "| kind | L | fwd+bwd ms | arena peak MiB | RSS peak MiB | note "
-        "|\n|---|---|---|---|---|---|\n";
+  md << header << ".\n\n"
+     << "| kind | L | fwd+bwd ms (best) | median ms | arena peak MiB | RSS peak MiB | note |\n"
+     << "|---|---|---|---|---|---|---|\n";
   std::map<std::string, std::vector<std::pair<int64_t, double>>> time_pts, mem_pts;
   for (const Row& r : rows) {
     md << "| " << r.kind << " | " << r.L << " | ";
