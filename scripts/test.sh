@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 scripts/build.sh
 cd build
-ctest --output-on-failure -j "$(nproc)"
+# Serial: every test already uses all cores through OpenMP; two OpenMP processes
+# busy-waiting on the same cores slow each other down by orders of magnitude.
+ctest --output-on-failure

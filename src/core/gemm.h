@@ -35,7 +35,7 @@ struct GemmDims {
 template <class T>
 void gemm_naive(const GemmDims& dims, const T* A, const T* B, T* C) {
   const GemmDims d = dims.resolved();
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (d.batch * d.M * d.N * d.K > 32768)
   for (int64_t b = 0; b < d.batch; ++b)
     for (int64_t m = 0; m < d.M; ++m) {
       const T* a = A + b * d.stride_a;
