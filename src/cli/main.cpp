@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/bench_attention.h"
+#include "data/store.h"
 #include "data/synthetic.h"
 #include "models/ffn_classifier.h"
 #include "train/fit_classifier.h"
@@ -91,9 +92,26 @@ int main(int argc, char** argv) {
   bench_attn->add_option("--markdown", ab.markdown_out, "also write the tables to this file");
   bench_attn->add_flag("--single", ab.single,
                        "internal: measure one (kind, length) in this process");
+  std::string convert_name, convert_out, data_dir;
+  CLI::App* convert = app.add_subcommand(
+      "convert", "convert a raw data set (UEA .ts pair or forecasting CSV) into one HDF5 file");
+  convert
+      ->add_option("dataset", convert_name,
+                   "UEA set name (e.g. JapaneseVowels) or CSV path under the data directory "
+                   "(e.g. ETT-small/ETTh2.csv)")
+      ->required();
+  convert->add_option("-o,--out", convert_out, "output file (default: <name>.h5)");
+  convert->add_option("--data-dir", data_dir, "data directory (default: $EAFORMER_DATA or data/)");
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return run_train(train_args);
+    if (*convert) {
+      eaf::DataLocations where = eaf::default_locations();
+      if (!data_dir.empty()) where.data_dir = data_dir;
+      const std::string out = eaf::convert_to_h5(convert_name, where, convert_out);
+      std::printf("wrote %s\n", out.c_str());
+      return 0;
+    }
     if (*bench_attn)
       return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
   } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/rng.h"
+#include "data/batch_order.h"
 #include "ops/loss.h"
 #include "train/optimizer.h"
 
@@ -20,15 +21,14 @@ struct BatchVars {
   int64_t size;
 };
 
-// Gathers samples idx[begin, end) into arena buffers owned by this step.
-BatchVars gather(Tape& t, const ClassificationSet& set, const std::vector<int64_t>& idx,
-                 int64_t begin, int64_t end) {
-  const int64_t B = end - begin, L = set.length, C = set.channels;
+// Gathers the samples of one batch into arena buffers owned by this step.
+BatchVars gather(Tape& t, const ClassificationSet& set, std::span<const int64_t> idx) {
+  const int64_t B = static_cast<int64_t>(idx.size()), L = set.length, C = set.channels;
   float* x = t.arena().alloc<float>(B * L * C);
   float* m = t.arena().alloc<float>(B * L);
   int32_t* y = t.arena().alloc<int32_t>(B);
   for (int64_t b = 0; b < B; ++b) {
-    const int64_t s = idx[begin + b];
+    const int64_t s = idx[b];
     std::memcpy(x + b * L * C, set.values.data() + s * L * C, sizeof(float) * L * C);
     std::memcpy(m + b * L, set.mask.data() + s * L, sizeof(float) * L);
     y[b] = set.labels[s];
@@ -53,14 +53,12 @@ int64_t count_correct(const Tensor& logits, const int32_t* labels) {
 SplitMetrics evaluate_classifier(SequenceClassifier& model, const ClassificationSet& set,
                                  int64_t batch_size, Tape& tape) {
   NoGradGuard no_grad(tape);
-  std::vector<int64_t> idx(set.num_samples);
-  std::iota(idx.begin(), idx.end(), 0);
+  BatchOrder order(set.num_samples, batch_size, /*shuffle=*/false, /*drop_last=*/false, 0);
   double loss_sum = 0.0;
   int64_t correct = 0;
-  for (int64_t begin = 0; begin < set.num_samples; begin += batch_size) {
+  for (int64_t i = 0; i < order.num_batches(); ++i) {
     tape.reset();
-    const int64_t end = std::min(set.num_samples, begin + batch_size);
-    BatchVars b = gather(tape, set, idx, begin, end);
+    BatchVars b = gather(tape, set, order.batch(i));
     Var logits = model.forward(tape, b.x, b.mask, false, 0);
     loss_sum += tape.value(cross_entropy(tape, logits, b.labels)).data[0] * b.size;
     correct += count_correct(tape.value(logits), b.labels);
@@ -80,24 +78,18 @@ std::vector<EpochMetrics> fit_classifier(SequenceClassifier& model, const Classi
   auto optimizer = make_optimizer(opt.optimizer, params, oo);
   Arena arena;
   Tape tape(arena);
-  Rng rng(opt.seed);
-  std::vector<int64_t> order(train.num_samples);
+  BatchOrder order(train.num_samples, opt.batch_size, /*shuffle=*/true, /*drop_last=*/false,
+                   opt.seed);
   std::vector<EpochMetrics> history;
   for (int64_t epoch = 1; epoch <= opt.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    // Seeded Fisher-Yates shuffle, one stream per epoch.
-    std::iota(order.begin(), order.end(), 0);
-    Rng shuffle = rng.fork(epoch);
-    for (int64_t i = train.num_samples - 1; i > 0; --i)
-      std::swap(order[i], order[shuffle.below(static_cast<uint64_t>(i + 1))]);
+    order.start_epoch(epoch);
     double loss_sum = 0.0;
     int64_t correct = 0;
-    for (int64_t begin = 0; begin < train.num_samples; begin += opt.batch_size) {
-      const int64_t end = std::min(train.num_samples, begin + opt.batch_size);
+    for (int64_t i = 0; i < order.num_batches(); ++i) {
       tape.reset();
-      BatchVars b = gather(tape, train, order, begin, end);
-      const uint64_t step_key =
-          hash2(opt.seed ^ 0xD50F, static_cast<uint64_t>(epoch) << 32 | begin);
+      BatchVars b = gather(tape, train, order.batch(i));
+      const uint64_t step_key = hash2(opt.seed ^ 0xD50F, static_cast<uint64_t>(epoch) << 32 | i);
       Var logits = model.forward(tape, b.x, b.mask, true, step_key);
       Var loss = cross_entropy(tape, logits, b.labels);
       const float loss_value = tape.value(loss).data[0];

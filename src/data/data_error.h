@@ -1,0 +1,28 @@
+// Errors in input data name the file, the line (when there is one) and what was
+// expected, e.g. "JapaneseVowels_TRAIN.ts:42: expected 12 dimensions and a class label,
+// found 11 fields".
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace eaf {
+
+class DataError : public std::runtime_error {
+ public:
+  DataError(const std::string& file, int64_t line, const std::string& what)
+      : std::runtime_error(message(file, line, what)), file_(file), line_(line) {}
+  const std::string& file() const { return file_; }
+  int64_t line() const { return line_; }
+
+ private:
+  static std::string message(const std::string& file, int64_t line, const std::string& what) {
+    std::string m = file;
+    if (line > 0) m.append(":").append(std::to_string(line));
+    return m.append(": ").append(what);
+  }
+  std::string file_;
+  int64_t line_;
+};
+
+}  // namespace eaf
