@@ -98,4 +98,23 @@ inline void check_jacobian(const std::vector<GradInput>& inputs,
   CHECK(failures == 0);
 }
 
+// Padding mask [B, L]: sample b has lengths[b] real steps.
+inline Vec padding_mask(int64_t B, int64_t L, const std::vector<int64_t>& lengths) {
+  Vec m(B * L, 0.0);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t l = 0; l < lengths[b]; ++l) m[b * L + l] = 1.0;
+  return m;
+}
+
+template <class T>
+std::vector<T> to(const Vec& v) {
+  return std::vector<T>(v.begin(), v.end());
+}
+
+inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+  return worst;
+}
+
 }  // namespace eaf::test

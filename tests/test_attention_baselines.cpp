@@ -14,21 +14,6 @@ using namespace eaf;
 using namespace eaf::test;
 
 namespace {
-Vec lengths_mask(int64_t B, int64_t L, const std::vector<int64_t>& lengths) {
-  Vec m(B * L, 0.0);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t l = 0; l < lengths[b]; ++l) m[b * L + l] = 1.0;
-  return m;
-}
-template <class T>
-std::vector<T> to(const Vec& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
-  return worst;
-}
 struct Case {
   bool causal, masked;
   int64_t Lq, Lk;
@@ -39,7 +24,7 @@ std::vector<Case> cases() {
   return {{false, false, 3, 5}, {false, true, 3, 5}, {true, false, 5, 5}, {true, true, 5, 5}};
 }
 Vec make_mask(const Case& c, int64_t B) {
-  Vec m = lengths_mask(B, c.Lk, {c.Lk, c.Lk - 2});
+  Vec m = padding_mask(B, c.Lk, {c.Lk, c.Lk - 2});
   if (c.causal) m[1 * c.Lk + 1] = 0.0;
   return m;
 }
@@ -160,7 +145,7 @@ TEST_CASE("Baseline kernels equal plain loops in float32", "[attention][kernels]
   auto q = to<float>(random_vec(B * Lq * D, rng, -1.5, 1.5)),
        k = to<float>(random_vec(B * Lk * D, rng, -1.5, 1.5));
   auto v = to<float>(random_vec(B * Lk * D, rng)), dy = to<float>(random_vec(B * Lq * D, rng));
-  auto mask = to<float>(lengths_mask(B, Lk, {Lk, Lk - 7}));
+  auto mask = to<float>(padding_mask(B, Lk, {Lk, Lk - 7}));
   std::vector<float> y(B * Lq * D), y_ref(y.size());
 
   SECTION("SA forward (oneDNN) and backward (oneDNN vs plain-loop gemm in float64)") {

@@ -10,26 +10,6 @@
 using namespace eaf;
 using namespace eaf::test;
 
-namespace {
-Vec padding_mask(int64_t B, int64_t L, const std::vector<int64_t>& lengths) {
-  Vec m(B * L, 0.0);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t l = 0; l < lengths[b]; ++l) m[b * L + l] = 1.0;
-  return m;
-}
-
-template <class T>
-std::vector<T> to(const Vec& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
-  return worst;
-}
-}  // namespace
-
 TEST_CASE("EA non-causal gradient, Lq != Lk, with and without padding mask",
           "[attention][ea][grad]") {
   const int order = GENERATE(2, 4, 6);

@@ -54,6 +54,32 @@ template <class T>
 inline bool valid(const T* mask, int64_t b, int64_t Lk, int64_t j) {
   return !mask || mask[b * Lk + j] != T(0);
 }
+
+// Key-side gradients of one key (channels [0, nc) of a block) given U = ∂L/∂S and
+// W = ∂L/∂Z at the key's shift s:
+//   dv += Σ_n U_n w kⁿ,  dk += Σ_n (U_n v + W_n)·w (n kⁿ⁻¹ − 2 kⁿ⁺¹),  w = exp(s − k²)
+template <class T>
+inline void key_gradients(T* dk, T* dv, const T (*U)[kBlock], const T (*W)[kBlock], const T* k,
+                          const T* v, const T* s, int t, int64_t nc) {
+  T gk[kBlock] = {}, gv[kBlock] = {}, kpow[kBlock], kprev[kBlock];
+  for (int64_t c = 0; c < nc; ++c) {
+    kpow[c] = T(1);   // kⁿ
+    kprev[c] = T(0);  // n·kⁿ⁻¹
+  }
+  for (int n = 0; n <= t; ++n)
+    for (int64_t c = 0; c < nc; ++c) {
+      const T kn = kpow[c];
+      gv[c] += U[n][c] * kn;
+      gk[c] += (U[n][c] * v[c] + W[n][c]) * (kprev[c] - T(2) * kn * k[c]);
+      kprev[c] = T(n + 1) * kn;
+      kpow[c] = kn * k[c];
+    }
+  for (int64_t c = 0; c < nc; ++c) {
+    const T w = std::exp(s[c] - k[c] * k[c]);
+    if (dv) dv[c] += w * gv[c];
+    if (dk) dk[c] += w * gk[c];
+  }
+}
 }  // namespace ea_detail
 
 inline void ea_check_order(int order) {
@@ -170,24 +196,8 @@ void ea_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* S, const
       for (int64_t j = 0; j < d.Lk; ++j) {
         if (!valid(mask, b, d.Lk, j)) continue;
         const int64_t off = (b * d.Lk + j) * D + c0;
-        T gk[kBlock] = {}, gv[kBlock] = {}, w[kBlock], kpow[kBlock], kprev[kBlock];
-        for (int64_t c = 0; c < nc; ++c) {
-          w[c] = std::exp(shift[b * D + c0 + c] - k[off + c] * k[off + c]);
-          kpow[c] = T(1);   // kⁿ
-          kprev[c] = T(0);  // n·kⁿ⁻¹
-        }
-        for (int n = 0; n <= t; ++n)
-          for (int64_t c = 0; c < nc; ++c) {
-            const T kn = kpow[c], kc = k[off + c];
-            gv[c] += U[n][c] * kn;
-            gk[c] += (U[n][c] * v[off + c] + W[n][c]) * (kprev[c] - T(2) * kn * kc);
-            kprev[c] = T(n + 1) * kn;
-            kpow[c] = kn * kc;
-          }
-        for (int64_t c = 0; c < nc; ++c) {
-          if (dv) dv[off + c] += w[c] * gv[c];
-          if (dk) dk[off + c] += w[c] * gk[c];
-        }
+        key_gradients(dk ? dk + off : nullptr, dv ? dv + off : nullptr, U, W, k + off, v + off,
+                      shift + b * D + c0, t, nc);
       }
     }
 }
@@ -333,25 +343,9 @@ void ea_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
               an *= T(2) * q[off + c] / T(n + 1);
             }
           }
-          if (!valid(mask, b, L, i)) continue;
-          T gk[kBlock] = {}, gv[kBlock] = {}, wi[kBlock], kpow[kBlock], kprev[kBlock];
-          for (int64_t c = 0; c < nc; ++c) {
-            wi[c] = std::exp(sh[i * kBlock + c] - k[off + c] * k[off + c]);
-            kpow[c] = T(1);
-            kprev[c] = T(0);
-          }
-          for (int n = 0; n <= t; ++n)
-            for (int64_t c = 0; c < nc; ++c) {
-              const T kn = kpow[c], kc = k[off + c];
-              gv[c] += U[n][c] * kn;
-              gk[c] += (U[n][c] * v[off + c] + W[n][c]) * (kprev[c] - T(2) * kn * kc);
-              kprev[c] = T(n + 1) * kn;
-              kpow[c] = kn * kc;
-            }
-          for (int64_t c = 0; c < nc; ++c) {
-            if (dv) dv[off + c] += wi[c] * gv[c];
-            if (dk) dk[off + c] += wi[c] * gk[c];
-          }
+          if (valid(mask, b, L, i))
+            key_gradients(dk ? dk + off : nullptr, dv ? dv + off : nullptr, U, W, k + off, v + off,
+                          sh + i * kBlock, t, nc);
         }
       }
   }

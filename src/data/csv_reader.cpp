@@ -165,11 +165,7 @@ CsvTable parse_forecast_csv(const std::string& text, const std::string& name) {
 }
 
 CsvTable read_forecast_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path, 0, "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_forecast_csv(ss.str(), path);
+  return parse_forecast_csv(read_text_file(path), path);
 }
 
 }  // namespace eaf

@@ -3,6 +3,8 @@
 // found 11 fields".
 #pragma once
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -24,5 +26,14 @@ class DataError : public std::runtime_error {
   std::string file_;
   int64_t line_;
 };
+
+// The whole file as text; a DataError if it cannot be opened.
+inline std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path, 0, "cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 }  // namespace eaf

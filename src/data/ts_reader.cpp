@@ -166,11 +166,7 @@ TsFile parse_ts(const std::string& text, const std::string& name) {
 }
 
 TsFile read_ts(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path, 0, "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_ts(ss.str(), path);
+  return parse_ts(read_text_file(path), path);
 }
 
 }  // namespace eaf

@@ -50,6 +50,10 @@ void mask_backward(T* dx, const T* dy, const T* m, int64_t R, int64_t C) {
     for (int64_t c = 0; c < C; ++c) dx[r * C + c] += dy[r * C + c] * m[r];
 }
 
+// Backward of any node whose output equals its first input element by element (reshape
+// views, adding a constant): dx += dy.
+void identity_node_backward(Tape& t, const Node& n);
+
 Var add(Tape& t, Var a, Var b);
 Var scale(Tape& t, Var x, float s);
 // x: [d0, ..., dk, C], mask: a constant whose numel is x's numel / C.
