@@ -13,6 +13,7 @@
 #include "ops/matmul.h"
 #include "ops/position.h"
 #include "ops/reduce.h"
+#include "ops/slice.h"
 #include "ops/softmax.h"
 
 using namespace eaf;
@@ -324,5 +325,23 @@ TEST_CASE("mse and mae gradients", "[grad]") {
       {{"pred", &p}, {"target", &y}}, [&] { return Vec{mae_forward(p.data(), y.data(), 6)}; },
       [&](const Vec& dy, std::vector<Vec>& g) {
         mae_backward(g[0].data(), g[1].data(), dy[0], p.data(), y.data(), 6);
+      });
+}
+
+TEST_CASE("slice gradient", "[grad]") {
+  auto [outer, n, inner, start, length] =
+      GENERATE(table<int64_t, int64_t, int64_t, int64_t, int64_t>(
+          {{2, 5, 3, 1, 3}, {1, 4, 1, 3, 1}, {3, 2, 2, 0, 2}}));
+  Rng rng(14);
+  Vec x = random_vec(outer * n * inner, rng);
+  check_jacobian(
+      {{"x", &x}},
+      [&] {
+        Vec y(outer * length * inner);
+        slice_forward(y.data(), x.data(), outer, n, inner, start, length);
+        return y;
+      },
+      [&](const Vec& dy, std::vector<Vec>& g) {
+        slice_backward(g[0].data(), dy.data(), outer, n, inner, start, length);
       });
 }
