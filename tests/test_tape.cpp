@@ -5,7 +5,7 @@
 
 #include "core/rng.h"
 #include "core/tape.h"
-#include "models/ffn_classifier.h"
+#include "models/tsl_transformer.h"
 #include "ops/activation.h"
 #include "ops/elementwise.h"
 #include "ops/layernorm.h"
@@ -95,7 +95,7 @@ TEST_CASE("constants get no gradient buffer", "[tape]") {
 
 namespace {
 // A batch of the synthetic task through the default model, with the loss returned.
-float model_loss(FfnClassifier& model, Tape& t, const std::vector<float>& x,
+float model_loss(TslClassifier& model, Tape& t, const std::vector<float>& x,
                  const std::vector<float>& m, const std::vector<int32_t>& y, int64_t B, int64_t L,
                  int64_t C, bool training) {
   t.reset();
@@ -110,7 +110,11 @@ float model_loss(FfnClassifier& model, Tape& t, const std::vector<float>& x,
 TEST_CASE("the arena stops allocating once shapes are fixed", "[tape][memory]") {
   const int64_t B = 4, L = 12, C = 3;
   Rng rng(3);
-  FfnClassifier model({L, C, 5, 16, 32, 2, 0.1f}, rng);
+  TslClassifierSpec spec;
+  spec.length = L, spec.channels = C, spec.classes = 5, spec.d_model = 16, spec.d_ff = 32;
+  spec.e_layers = 2, spec.dropout = 0.1f;
+  spec.attention.kind = "ea";
+  TslClassifier model(spec, rng);
   std::vector<float> x(B * L * C, 0.5f), m(B * L, 1.0f);
   std::vector<int32_t> y = {0, 1, 2, 3};
   Arena arena(1024);  // deliberately too small: the first step must grow it
@@ -123,12 +127,21 @@ TEST_CASE("the arena stops allocating once shapes are fixed", "[tape][memory]") 
   CHECK(arena.peak_bytes() > 0);
 }
 
-TEST_CASE("whole-model gradient matches finite differences in float32", "[tape][grad]") {
-  // The float64 checks cover each kernel; this checks the tape's wiring of a full
-  // model. float32 central differences are accurate to ~1e-3 relative here.
+TEST_CASE("whole TSL classifier gradient matches finite differences in float32", "[tape][grad]") {
+  // The float64 checks cover each kernel; this checks the tape's wiring of the full
+  // model for each attention kind. float32 central differences are accurate to ~1e-3
+  // relative here.
   const int64_t B = 3, L = 6, C = 2;
   Rng rng(4);
-  FfnClassifier model({L, C, 3, 8, 16, 1, 0.0f}, rng);
+  const std::string kind = GENERATE(as<std::string>{}, "ea", "sa", "la", "aft_simple");
+  TslClassifierSpec spec;
+  spec.length = L, spec.channels = C, spec.classes = 3, spec.d_model = 8, spec.d_ff = 16;
+  spec.e_layers = 1, spec.dropout = 0.0f;
+  spec.attention.kind = kind;
+  spec.attention.heads = 2;
+  spec.attention.order = 4;
+  TslClassifier model(spec, rng);
+  INFO("attention " << kind);
   Rng data_rng(5);
   std::vector<float> x(B * L * C), m(B * L, 1.0f);
   for (float& v : x) v = static_cast<float>(data_rng.uniform(-1, 1));

@@ -1,52 +1,132 @@
-// The embedded default run trains: its loss falls, and it is deterministic.
+// The trainer: the loss falls (synthetic set, JapaneseVowels, ETTh2), the same seed
+// gives the same numbers, a run killed mid-epoch resumes to the uninterrupted result,
+// and the run directory holds what it promises.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
-#include "data/synthetic.h"
-#include "models/ffn_classifier.h"
-#include "train/fit_classifier.h"
+#include "config/config.h"
+#include "data/h5_file.h"
+#include "data_helpers.h"
+#include "train/trainer.h"
 
 using namespace eaf;
+using namespace eaf::test;
+namespace fs = std::filesystem;
 
 namespace {
-std::vector<EpochMetrics> train_default(int64_t epochs, uint64_t seed) {
-  SyntheticSpec spec;
-  spec.train_samples = 384, spec.test_samples = 128, spec.seed = seed;
-  auto data = make_synthetic_classification(spec);
-  Rng rng(seed);
-  FfnClassifier model(
-      {data.train.length, data.train.channels, data.train.num_classes(), 16, 32, 1, 0.1f}, rng);
-  FitOptions fo;
-  fo.epochs = epochs;
-  fo.seed = seed;
-  return fit_classifier(model, data.train, data.test, fo, nullptr);
+// A small classifier on the synthetic task: 12 batches per epoch.
+Config tiny(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> sets = {"data.synthetic.train_samples=192",
+                                   "data.synthetic.test_samples=64",
+                                   "model.d_model=32",
+                                   "model.d_ff=64",
+                                   "model.e_layers=1",
+                                   "model.attention.kind=ea",
+                                   "model.attention.order=4",
+                                   "train.epochs=6",
+                                   "train.lr=0.003",
+                                   "output.progress=none"};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  return Config::load("", sets);
+}
+
+bool same_history(const std::vector<EpochRecord>& a, const std::vector<EpochRecord>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].train_loss != b[i].train_loss || a[i].val_loss != b[i].val_loss ||
+        a[i].val_metric != b[i].val_metric || a[i].test_metric != b[i].test_metric)
+      return false;
+  return true;
 }
 }  // namespace
 
-TEST_CASE("the default classifier learns the synthetic task", "[train]") {
-  auto h = train_default(10, 3);
-  INFO("first train loss " << h.front().train.loss << ", last " << h.back().train.loss);
-  CHECK(h.back().train.loss < 0.7 * h.front().train.loss);
-  CHECK(h.back().test.accuracy > 0.5);  // chance is 0.25
+TEST_CASE("the synthetic classifier trains and the run directory is complete", "[train]") {
+  TempDir dir;
+  const RunResult r = train_run(tiny(), {(dir.path / "run").string()});
+  REQUIRE(r.history.size() == 6);
+  CHECK(r.history.back().train_loss < 0.8 * r.history.front().train_loss);
+  CHECK(r.final_metrics.at("test_accuracy") > 0.4);  // chance is 0.25
+  for (const char* f : {"config.yaml", "metrics.csv", "final.json", "predictions.h5", "log.txt",
+                        "checkpoint_last.h5", "checkpoint_best.h5"})
+    CHECK(fs::exists(dir.path / "run" / f));
+  std::ifstream csv(dir.path / "run" / "metrics.csv");
+  int lines = 0;
+  for (std::string l; std::getline(csv, l);) ++lines;
+  CHECK(lines == 7);  // header + 6 epochs
+  H5File pred((dir.path / "run" / "predictions.h5").string(), H5File::Mode::kRead);
+  CHECK(pred.dims("/logits") == std::vector<int64_t>{64, 4});
+  // eval reproduces the final metrics from the best checkpoint and the saved config.
+  const RunResult e = evaluate_run((dir.path / "run").string());
+  CHECK(e.final_metrics.at("test_accuracy") == r.final_metrics.at("test_accuracy"));
+  CHECK(e.final_metrics.at("test_loss") == r.final_metrics.at("test_loss"));
 }
 
-TEST_CASE("same seed, same numbers", "[train]") {
-  auto a = train_default(2, 11), b = train_default(2, 11);
-  for (size_t e = 0; e < a.size(); ++e) {
-    CHECK(a[e].train.loss == b[e].train.loss);
-    CHECK(a[e].test.loss == b[e].test.loss);
-  }
-  auto c = train_default(2, 12);
-  CHECK(c.back().train.loss != a.back().train.loss);
+TEST_CASE("same seed, same numbers; another seed, other numbers", "[train]") {
+  TempDir dir;
+  const RunResult a = train_run(tiny({"train.epochs=2"}), {(dir.path / "a").string()});
+  const RunResult b = train_run(tiny({"train.epochs=2"}), {(dir.path / "b").string()});
+  CHECK(same_history(a.history, b.history));
+  for (const char* m : {"test_accuracy", "test_loss", "steps"})  // not the wall time
+    CHECK(a.final_metrics.at(m) == b.final_metrics.at(m));
+  const RunResult c = train_run(tiny({"train.epochs=2", "seed=7"}), {(dir.path / "c").string()});
+  CHECK_FALSE(same_history(a.history, c.history));
 }
 
-TEST_CASE("synthetic data is a pure function of its seed", "[data]") {
-  SyntheticSpec s;
-  auto a = make_synthetic_classification(s), b = make_synthetic_classification(s);
-  CHECK(a.train.values == b.train.values);
-  CHECK(a.test.labels == b.test.labels);
-  CHECK(a.train.num_samples == s.train_samples);
-  for (int64_t i = 0; i < a.train.num_samples; ++i) {
-    // The first three quarters of every series are real steps.
-    CHECK(a.train.mask[i * s.length + s.length * 3 / 4 - 1] == 1.0f);
-  }
+TEST_CASE("a run killed mid-epoch resumes to the uninterrupted result", "[train]") {
+  // Mid epoch 1; after epoch 1's last step but before its checkpoint; mid epoch 3.
+  const int64_t kill_after = GENERATE(5, 12, 29);
+  TempDir dir;
+  const RunResult whole = train_run(tiny(), {(dir.path / "whole").string()});
+  const std::string broken = (dir.path / "broken").string();
+  CHECK_THROWS_AS(train_run(tiny(), {broken, kill_after}), RunAborted);
+  const RunResult resumed = train_run(tiny(), {broken});
+  CHECK(resumed.resumed == (kill_after > 12));  // no checkpoint before epoch 1 is done
+  CHECK(same_history(whole.history, resumed.history));
+  CHECK(whole.final_metrics.at("test_accuracy") == resumed.final_metrics.at("test_accuracy"));
+  CHECK(whole.final_metrics.at("test_loss") == resumed.final_metrics.at("test_loss"));
+  // A finished run is not trained again.
+  const RunResult again = train_run(tiny(), {broken});
+  CHECK(again.final_metrics.at("test_loss") == whole.final_metrics.at("test_loss"));
+  // Resuming with another config is refused.
+  CHECK_THROWS_WITH(train_run(tiny({"model.d_ff=48"}), {broken}),
+                    Catch::Contains("different config"));
+}
+
+TEST_CASE("classification with a held-out validation split", "[train]") {
+  TempDir dir;
+  const RunResult r =
+      train_run(tiny({"data.validation=holdout", "train.epochs=2"}), {(dir.path / "h").string()});
+  // Validation (on part of TRAIN) and test (TEST) differ now.
+  CHECK(r.history.back().val_loss != r.history.back().test_loss);
+}
+
+TEST_CASE("JapaneseVowels: the TSL classifier's loss falls", "[train][real]") {
+  if (real_data("UEA/JapaneseVowels/JapaneseVowels_TRAIN.ts").empty()) return;
+  TempDir dir, cache;
+  const Config cfg = Config::load(
+      "", {"data.dataset=JapaneseVowels", "data.cache_dir=" + cache.path.string(),
+           "model.d_model=32", "model.d_ff=64", "model.e_layers=1", "model.attention.kind=ea",
+           "train.epochs=3", "train.lr=0.003", "output.progress=none"});
+  const RunResult r = train_run(cfg, {(dir.path / "jv").string()});
+  CHECK(r.history.back().train_loss < 0.7 * r.history.front().train_loss);
+  CHECK(r.final_metrics.at("test_accuracy") > 0.3);  // chance ≈ 0.11
+}
+
+TEST_CASE("ETTh2: the TSL forecaster's loss falls", "[train][real]") {
+  if (real_data("ETT-small/ETTh2.csv").empty()) return;
+  TempDir dir, cache;
+  const Config cfg =
+      Config::load("", {"task=forecast", "data.dataset=ETT-small/ETTh2.csv",
+                        "data.cache_dir=" + cache.path.string(), "model.d_model=16",
+                        "model.d_ff=32", "model.attention.kind=ea", "model.attention.order=2",
+                        "train.epochs=2", "train.lr=0.001", "output.progress=none"});
+  const RunResult r = train_run(cfg, {(dir.path / "etth2").string()});
+  REQUIRE(r.history.size() == 2);
+  CHECK(r.history[1].train_loss < r.history[0].train_loss);
+  CHECK(r.history[1].lr == Approx(0.001));  // TSL type1: epochs 1 and 2 both at lr0
+  CHECK(std::isfinite(r.final_metrics.at("test_mse")));
+  H5File pred((dir.path / "etth2" / "predictions.h5").string(), H5File::Mode::kRead);
+  CHECK(pred.dims("/pred") ==
+        std::vector<int64_t>{2785, 96, 7});  // the test loader keeps its last batch
 }

@@ -1,6 +1,4 @@
-// eaformer command line.
-#include <omp.h>
-
+// eaformer command line: train, eval, convert, bench, sweep.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -8,70 +6,42 @@
 #include <string>
 
 #include "cli/bench_attention.h"
+#include "cli/sweep.h"
+#include "config/config.h"
+#include "data/data_error.h"
 #include "data/store.h"
-#include "data/synthetic.h"
-#include "models/ffn_classifier.h"
-#include "train/fit_classifier.h"
-
-namespace {
-
-struct TrainArgs {
-  int64_t epochs = 15;
-  uint64_t seed = 1;
-  int threads = 0;
-};
-
-int run_train(const TrainArgs& a) {
-  using namespace eaf;
-  if (a.threads > 0) omp_set_num_threads(a.threads);
-  SyntheticSpec spec;
-  spec.seed = a.seed;
-  const SyntheticSplits data = make_synthetic_classification(spec);
-  std::printf(
-      "data: embedded synthetic classification (seed %llu): %lld train / %lld test samples, "
-      "length %lld, %lld channels, %lld classes\n",
-      static_cast<unsigned long long>(a.seed), static_cast<long long>(data.train.num_samples),
-      static_cast<long long>(data.test.num_samples), static_cast<long long>(spec.length),
-      static_cast<long long>(spec.channels), static_cast<long long>(spec.classes));
-  FfnClassifierSpec ms;
-  ms.length = data.train.length;
-  ms.channels = data.train.channels;
-  ms.classes = data.train.num_classes();
-  Rng init_rng(a.seed);
-  FfnClassifier model(ms, init_rng);
-  ParameterList params;
-  model.collect(params);
-  int64_t n_params = 0;
-  for (auto* p : params) n_params += p->numel();
-  std::printf(
-      "model: ffn classifier, d_model %lld, d_ff %lld, %lld layers, %lld parameters; "
-      "%d threads\n",
-      static_cast<long long>(ms.d_model), static_cast<long long>(ms.d_ff),
-      static_cast<long long>(ms.layers), static_cast<long long>(n_params), omp_get_max_threads());
-  FitOptions fo;
-  fo.epochs = a.epochs;
-  fo.seed = a.seed;
-  fit_classifier(model, data.train, data.test, fo, [](const EpochMetrics& m) {
-    std::printf("epoch %3lld  train loss %.4f acc %.3f  test loss %.4f acc %.3f  (%.2fs)\n",
-                static_cast<long long>(m.epoch), m.train.loss, m.train.accuracy, m.test.loss,
-                m.test.accuracy, m.seconds);
-    std::fflush(stdout);
-  });
-  return 0;
-}
-
-}  // namespace
+#include "train/trainer.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"eaformer: element-wise attention and its rivals for time series"};
   app.require_subcommand(1);
-  TrainArgs train_args;
-  CLI::App* train =
-      app.add_subcommand("train", "train a model (default: the embedded synthetic task)");
-  train->add_option("--epochs", train_args.epochs, "number of epochs")->check(CLI::PositiveNumber);
-  train->add_option("--seed", train_args.seed, "seed for data, initialisation and dropout");
-  train->add_option("--threads", train_args.threads, "OpenMP threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+
+  std::string config, run_dir, data_dir;
+  std::vector<std::string> sets;
+  CLI::App* train = app.add_subcommand(
+      "train", "train a model from a YAML config (no config: the synthetic classification task)");
+  train->add_option("config", config, "YAML config (schema: configs/README.md)");
+  train->add_option("--set", sets,
+                    "override a key, e.g. --set model.attention.kind=ea (repeatable)");
+  train->add_option("--run-dir", run_dir,
+                    "run directory (default: output.dir/<name>); resumes if it has a checkpoint");
+  train->add_option("--data-dir", data_dir, "data directory (same as --set data.dir=...)");
+
+  std::string eval_dir;
+  CLI::App* eval = app.add_subcommand("eval", "evaluate a run's best checkpoint on its test split");
+  eval->add_option("run_dir", eval_dir, "run directory")->required();
+
+  std::string convert_name, convert_out;
+  CLI::App* convert = app.add_subcommand(
+      "convert", "convert a raw data set (UEA .ts pair or forecasting CSV) into one HDF5 file");
+  convert
+      ->add_option("dataset", convert_name,
+                   "UEA set name (e.g. JapaneseVowels) or CSV path under the data directory "
+                   "(e.g. ETT-small/ETTh2.csv)")
+      ->required();
+  convert->add_option("-o,--out", convert_out, "output file (default: <name>.h5)");
+  convert->add_option("--data-dir", data_dir, "data directory (default: $EAFORMER_DATA or data/)");
+
   CLI::App* bench = app.add_subcommand("bench", "benchmarks");
   bench->require_subcommand(1);
   eaf::AttentionBenchOptions ab;
@@ -92,19 +62,33 @@ int main(int argc, char** argv) {
   bench_attn->add_option("--markdown", ab.markdown_out, "also write the tables to this file");
   bench_attn->add_flag("--single", ab.single,
                        "internal: measure one (kind, length) in this process");
-  std::string convert_name, convert_out, data_dir;
-  CLI::App* convert = app.add_subcommand(
-      "convert", "convert a raw data set (UEA .ts pair or forecasting CSV) into one HDF5 file");
-  convert
-      ->add_option("dataset", convert_name,
-                   "UEA set name (e.g. JapaneseVowels) or CSV path under the data directory "
-                   "(e.g. ETT-small/ETTh2.csv)")
+
+  eaf::SweepOptions sw;
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "train a grid of configs and write one summary table");
+  sweep->add_option("config", sw.config, "base YAML config");
+  sweep->add_option("--set", sw.sets, "fixed override (repeatable)");
+  sweep
+      ->add_option("--grid", sw.grid,
+                   "a swept key, e.g. --grid 'model.attention.order=[2,4,6,8,10]' (repeatable)")
       ->required();
-  convert->add_option("-o,--out", convert_out, "output file (default: <name>.h5)");
-  convert->add_option("--data-dir", data_dir, "data directory (default: $EAFORMER_DATA or data/)");
+  sweep->add_option("--seeds", sw.seeds, "seeds per combination (seed, seed+1, ...)")
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--out", sw.out_dir, "sweep directory (default: output.dir/sweep_<name>)");
+
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*train) return run_train(train_args);
+    if (*train) {
+      if (!data_dir.empty()) sets.push_back("data.dir=" + data_dir);
+      const eaf::Config cfg = eaf::Config::load(config, sets);
+      eaf::train_run(cfg, {run_dir});
+      return 0;
+    }
+    if (*eval) {
+      const eaf::RunResult r = eaf::evaluate_run(eval_dir);
+      for (const auto& [k, v] : r.final_metrics) std::printf("%s = %.6g\n", k.c_str(), v);
+      return 0;
+    }
     if (*convert) {
       eaf::DataLocations where = eaf::default_locations();
       if (!data_dir.empty()) where.data_dir = data_dir;
@@ -114,6 +98,13 @@ int main(int argc, char** argv) {
     }
     if (*bench_attn)
       return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
+    if (*sweep) return eaf::run_sweep(sw);
+  } catch (const eaf::ConfigError& e) {
+    std::fprintf(stderr, "eaformer: config error: %s\n", e.what());
+    return 2;
+  } catch (const eaf::DataError& e) {
+    std::fprintf(stderr, "eaformer: data error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "eaformer: error: %s\n", e.what());
     return 1;

@@ -1,5 +1,9 @@
 #include "data/h5_file.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "data/data_error.h"
 
 namespace eaf {
@@ -177,6 +181,24 @@ int64_t H5File::attr_int(const std::string& key, int64_t fallback) const {
   int64_t v = fallback;
   H5Aread(attr.id, H5T_NATIVE_INT64, &v);
   return v;
+}
+
+void write_h5_atomically(const std::string& path, const std::function<void(H5File&)>& write) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    {
+      H5File h5(tmp, H5File::Mode::kTruncate);
+      write(h5);
+    }
+    fs::rename(tmp, target);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
 }
 
 }  // namespace eaf

@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,9 @@ class H5File {
   std::string path_;
   hid_t file_ = -1;
 };
+
+// Writes an HDF5 file through a temporary file in the same directory, then renames it:
+// readers (and a resumed run) never see a half-written file, even after a kill.
+void write_h5_atomically(const std::string& path, const std::function<void(H5File&)>& write);
 
 }  // namespace eaf

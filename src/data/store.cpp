@@ -72,26 +72,6 @@ RawClassificationSplit read_split(const H5File& h5, const std::string& g) {
   return s;
 }
 
-// Writes through a temporary file in the same directory, then renames: readers never
-// see a half-written file.
-template <class Writer>
-void write_atomically(const std::string& path, Writer&& write) {
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    {
-      H5File h5(tmp, H5File::Mode::kTruncate);
-      write(h5);
-    }
-    fs::rename(tmp, target);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-}
-
 void check_format(const H5File& h5, const std::string& kind) {
   if (h5.attr_string("format") != "eaformer-data")
     throw DataError(h5.path(), 0, "not an eaformer data file (attribute format != eaformer-data)");
@@ -183,7 +163,7 @@ RawForecast parse_forecast(const std::string& csv) {
 }
 
 void write_h5(const RawClassification& d, const std::string& path) {
-  write_atomically(path, [&](H5File& h5) {
+  write_h5_atomically(path, [&](H5File& h5) {
     h5.set_attr("format", std::string("eaformer-data"));
     h5.set_attr("version", kFormatVersion);
     h5.set_attr("kind", std::string("uea_classification"));
@@ -196,7 +176,7 @@ void write_h5(const RawClassification& d, const std::string& path) {
 }
 
 void write_h5(const RawForecast& d, const std::string& path) {
-  write_atomically(path, [&](H5File& h5) {
+  write_h5_atomically(path, [&](H5File& h5) {
     h5.set_attr("format", std::string("eaformer-data"));
     h5.set_attr("version", kFormatVersion);
     h5.set_attr("kind", std::string("forecast"));
