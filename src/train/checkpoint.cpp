@@ -9,14 +9,15 @@ namespace {
 constexpr int64_t kCheckpointVersion = 1;
 
 // History columns, in EpochRecord order.
-const char* kHistory[] = {"epoch",     "train_loss",  "val_loss", "val_metric",
-                          "test_loss", "test_metric", "lr",       "seconds"};
+const char* kHistory[] = {"epoch",       "train_loss", "val_loss", "val_metric",   "test_loss",
+                          "test_metric", "lr",         "seconds",  "train_seconds"};
+constexpr int kColumns = 9;
 
 std::vector<double> column(const std::vector<EpochRecord>& h, int k) {
   std::vector<double> v;
   for (const EpochRecord& r : h) {
-    const double cols[] = {double(r.epoch), r.train_loss,  r.val_loss, r.val_metric,
-                           r.test_loss,     r.test_metric, r.lr,       r.seconds};
+    const double cols[] = {double(r.epoch), r.train_loss, r.val_loss, r.val_metric,   r.test_loss,
+                           r.test_metric,   r.lr,         r.seconds,  r.train_seconds};
     v.push_back(cols[k]);
   }
   return v;
@@ -42,7 +43,7 @@ void save_checkpoint(const std::string& path, const ParameterList& params, Optim
     const double scalars[] = {s.best_score, s.lr};
     h5.write("/trainer/best_score_lr", {2}, scalars);
     h5.create_group("/history");
-    for (int k = 0; k < 8; ++k) {
+    for (int k = 0; k < kColumns; ++k) {
       const auto col = column(s.history, k);
       h5.write(std::string("/history/") + kHistory[k], {int64_t(col.size())}, col.data());
     }
@@ -87,7 +88,7 @@ void load_checkpoint(const std::string& path, const ParameterList& params, Optim
   s.history.clear();
   for (size_t r = 0; r < cols[0].size(); ++r)
     s.history.push_back({int64_t(cols[0][r]), cols[1][r], cols[2][r], cols[3][r], cols[4][r],
-                         cols[5][r], cols[6][r], cols[7][r]});
+                         cols[5][r], cols[6][r], cols[7][r], cols[8][r]});
   if (optimizer) {
     if (!h5.exists("/optimizer")) throw DataError(path, 0, "has no optimiser state");
     optimizer->set_steps_taken(h5.attr_int("optimizer_steps", 0));

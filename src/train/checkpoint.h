@@ -16,6 +16,7 @@ struct EpochRecord {
   int64_t epoch = 0;
   double train_loss = 0, val_loss = 0, val_metric = 0, test_loss = 0, test_metric = 0;
   double lr = 0, seconds = 0;
+  double train_seconds = 0;  // of `seconds`, the part spent in training steps
 };
 
 struct TrainerState {

@@ -52,7 +52,8 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochRecord>& 
   f.precision(10);
   for (const EpochRecord& r : h)
     f << r.epoch << ',' << r.train_loss << ',' << r.val_loss << ',' << r.val_metric << ','
-      << r.test_loss << ',' << r.test_metric << ',' << r.lr << ',' << r.seconds << '\n';
+      << r.test_loss << ',' << r.test_metric << ',' << r.lr << ',' << r.seconds << ','
+      << r.train_seconds << '\n';
   f.close();
   fs::rename(path + ".tmp", path);
 }
@@ -83,9 +84,10 @@ std::map<std::string, double> final_metrics(Task& task, Tape& tape, const Traine
   }
   m["epochs"] = double(s.epochs_done);
   m["steps"] = double(s.steps);
-  double seconds = 0;
-  for (const EpochRecord& r : s.history) seconds += r.seconds;
+  double seconds = 0, train_seconds = 0;
+  for (const EpochRecord& r : s.history) seconds += r.seconds, train_seconds += r.train_seconds;
   m["seconds_per_epoch"] = s.history.empty() ? 0 : seconds / s.history.size();
+  m["train_seconds_per_step"] = s.steps ? train_seconds / double(s.steps) : 0;
   return m;
 }
 
@@ -190,6 +192,8 @@ RunResult train_run(const Config& cfg, const RunOptions& opt) {
     }
     progress.finish();
     EpochRecord rec;
+    rec.train_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rec.epoch = epoch;
     rec.lr = state.lr;
     rec.train_loss = batches ? loss_sum / batches : 0;
