@@ -83,8 +83,12 @@ void load_checkpoint(const std::string& path, const ParameterList& params, Optim
   s.best_score = scalars.at(0);
   s.lr = scalars.at(1);
   std::vector<std::vector<double>> cols;
-  for (int k = 0; k < 8; ++k)
+  for (int k = 0; k < kColumns; ++k) {
     cols.push_back(h5.read_double(std::string("/history/") + kHistory[k]));
+    if (cols[k].size() != cols[0].size())
+      throw DataError(path, 0,
+                      std::string("history column ") + kHistory[k] + " has the wrong length");
+  }
   s.history.clear();
   for (size_t r = 0; r < cols[0].size(); ++r)
     s.history.push_back({int64_t(cols[0][r]), cols[1][r], cols[2][r], cols[3][r], cols[4][r],

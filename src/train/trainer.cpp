@@ -215,14 +215,15 @@ RunResult train_run(const Config& cfg, const RunOptions& opt) {
     } else {
       ++state.bad_epochs;
     }
+    const std::string status = state.bad_epochs
+                                   ? " (no improvement " + std::to_string(state.bad_epochs) + "/" +
+                                         std::to_string(patience) + ")"
+                                   : " (best)";
     log("epoch %3lld  train loss %.5f  val loss %.5f %s %.5f  test loss %.5f %s %.5f  lr %.3g  "
-        "%.1fs%s\n",
+        "%.1fs (train %.1fs)%s\n",
         (long long)epoch, rec.train_loss, rec.val_loss, task->metric_name(), rec.val_metric,
-        rec.test_loss, task->metric_name(), rec.test_metric, rec.lr, rec.seconds,
-        state.bad_epochs ? (" (no improvement " + std::to_string(state.bad_epochs) + "/" +
-                            std::to_string(patience) + ")")
-                               .c_str()
-                         : " (best)");
+        rec.test_loss, task->metric_name(), rec.test_metric, rec.lr, rec.seconds, rec.train_seconds,
+        status.c_str());
     if (state.bad_epochs >= patience) {
       log("early stopping after epoch %lld\n", (long long)epoch);
       state.finished = true;
