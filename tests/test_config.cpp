@@ -1,5 +1,6 @@
 // Configs: defaults per task, overrides, and every error case with its message.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "config/config.h"
 #include "data_helpers.h"
@@ -81,4 +82,15 @@ TEST_CASE("config errors name the file, the line, the key and the reason", "[con
              Catch::Contains("--set train.epochs=0") && Catch::Contains("out of range"));
   CHECK_THAT(error_of("", {"data.label_len=200"}),
              Catch::Contains("data.label_len") && Catch::Contains("seq_len"));
+}
+
+TEST_CASE("configs/README.md documents every key of the schema", "[config][docs]") {
+  std::ifstream f(std::string(EAFORMER_SOURCE_DIR) + "/configs/README.md");
+  REQUIRE(f);
+  const std::string text((std::istreambuf_iterator<char>(f)), {});
+  for (const KeySpec& k : config_schema()) {
+    INFO(k.path);
+    CHECK(text.find("`" + k.path + "`") != std::string::npos);
+  }
+  CHECK(text.find(schema_markdown()) != std::string::npos);  // the table is current
 }

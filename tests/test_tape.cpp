@@ -174,3 +174,63 @@ TEST_CASE("whole TSL classifier gradient matches finite differences in float32",
   CHECK(checked > 20);
   CHECK(bad == 0);
 }
+
+TEST_CASE("whole TSL forecaster gradient matches finite differences in float32", "[tape][grad]") {
+  const std::string kind = GENERATE(as<std::string>{}, "ea", "sa");
+  TslForecasterSpec s;
+  s.enc_in = s.dec_in = s.c_out = 2;
+  s.time_features = 4;
+  s.seq_len = 6, s.label_len = 3, s.pred_len = 3;
+  s.d_model = 8, s.d_ff = 16, s.e_layers = 1, s.d_layers = 1, s.dropout = 0.0f;
+  for (AttentionOptions* a : {&s.encoder_attention, &s.decoder_attention, &s.cross_attention}) {
+    a->kind = kind;
+    a->heads = 2;
+    a->order = 4;
+  }
+  s.decoder_attention.causal = true;
+  Rng rng(6);
+  TslForecaster model(s, rng);
+  const int64_t B = 2, Ld = s.label_len + s.pred_len;
+  Rng data_rng(7);
+  auto fill = [&](int64_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = static_cast<float>(data_rng.uniform(-1, 1));
+    return v;
+  };
+  auto x = fill(B * s.seq_len * 2), mx = fill(B * s.seq_len * 4), xd = fill(B * Ld * 2),
+       md = fill(B * Ld * 4), y = fill(B * s.pred_len * 2);
+  Arena arena;
+  Tape t(arena);
+  auto loss = [&] {
+    t.reset();
+    Var out = model.forward(t, t.constant({x.data(), Shape{B, s.seq_len, 2}}),
+                            t.constant({mx.data(), Shape{B, s.seq_len, 4}}),
+                            t.constant({xd.data(), Shape{B, Ld, 2}}),
+                            t.constant({md.data(), Shape{B, Ld, 4}}), true, 0);
+    return mse(t, out, t.constant({y.data(), Shape{B, s.pred_len, 2}}));
+  };
+  ParameterList params;
+  model.collect(params);
+  for (auto* p : params) p->zero_grad();
+  t.backward(loss());
+  int checked = 0, bad = 0;
+  for (Parameter* p : params)
+    for (int64_t k = 0; k < p->numel(); k += std::max<int64_t>(1, p->numel() / 3)) {
+      const float saved = p->value[k], h = 1e-2f;
+      NoGradGuard ng(t);
+      p->value[k] = saved + h;
+      const double lp = t.value(loss()).data[0];
+      p->value[k] = saved - h;
+      const double lm = t.value(loss()).data[0];
+      p->value[k] = saved;
+      const double num = (lp - lm) / (2 * h), ana = p->grad[k];
+      ++checked;
+      if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
+        ++bad;
+        UNSCOPED_INFO(kind << " " << p->name << "[" << k << "]: analytic " << ana << " numeric "
+                           << num);
+      }
+    }
+  CHECK(checked > 50);
+  CHECK(bad == 0);
+}

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "config/config.h"
 #include "data/h5_file.h"
@@ -129,4 +130,55 @@ TEST_CASE("ETTh2: the TSL forecaster's loss falls", "[train][real]") {
   H5File pred((dir.path / "etth2" / "predictions.h5").string(), H5File::Mode::kRead);
   CHECK(pred.dims("/pred") ==
         std::vector<int64_t>{2785, 96, 7});  // the test loader keeps its last batch
+}
+
+TEST_CASE("a real SIGKILL of `eaformer train` resumes to the uninterrupted result",
+          "[train][cli]") {
+  TempDir dir;
+  const std::string bin = EAFORMER_BINARY;
+  const std::string args =
+      " --set data.synthetic.train_samples=384 --set model.d_model=32 --set model.d_ff=64"
+      " --set model.e_layers=1 --set model.attention.kind=ea --set train.epochs=8"
+      " --set train.lr=0.003 --set output.progress=none --set threads=2";
+  const std::string whole = (dir.path / "whole").string(), killed = (dir.path / "killed").string();
+  REQUIRE(std::system((bin + " train" + args + " --run-dir " + whole + " > /dev/null").c_str()) ==
+          0);
+  // Start again in the background; kill -9 as soon as epoch 1's checkpoint exists.
+  const std::string start =
+      bin + " train" + args + " --run-dir " + killed + " > /dev/null 2>&1 & echo $!";
+  FILE* p = popen(start.c_str(), "r");
+  long pid = 0;
+  REQUIRE(std::fscanf(p, "%ld", &pid) == 1);
+  pclose(p);
+  for (int i = 0; i < 3000 && !fs::exists(fs::path(killed) / "checkpoint_last.h5"); ++i)
+    std::system("sleep 0.01");
+  std::system(("kill -9 " + std::to_string(pid) + " 2>/dev/null").c_str());
+  std::system("sleep 0.2");
+  CHECK_FALSE(fs::exists(fs::path(killed) / "final.json"));  // it really was cut short
+  REQUIRE(std::system((bin + " train" + args + " --run-dir " + killed + " > /dev/null").c_str()) ==
+          0);
+  auto read = [](const fs::path& f) {
+    std::ifstream in(f);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    return text;
+  };
+  // Everything but the timing columns must match.
+  auto strip_times = [](std::string csv) {
+    std::string out;
+    std::stringstream ss(csv);
+    for (std::string line; std::getline(ss, line);) {
+      int commas = 0;
+      std::string kept;
+      for (char c : line) {
+        if (c == ',' && ++commas == 7) break;
+        kept += c;
+      }
+      out += kept + "\n";
+    }
+    return out;
+  };
+  CHECK(strip_times(read(fs::path(killed) / "metrics.csv")) ==
+        strip_times(read(fs::path(whole) / "metrics.csv")));
+  const auto a = evaluate_run(whole), b = evaluate_run(killed);
+  CHECK(a.final_metrics.at("test_loss") == b.final_metrics.at("test_loss"));
 }

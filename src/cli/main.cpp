@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   sweep->add_option("--out", sw.out_dir, "sweep directory (default: output.dir/sweep_<name>)");
 
+  CLI::App* schema = app.add_subcommand("schema", "print the config schema as a markdown table");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) {
@@ -99,6 +101,10 @@ int main(int argc, char** argv) {
     if (*bench_attn)
       return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
     if (*sweep) return eaf::run_sweep(sw);
+    if (*schema) {
+      std::fputs(eaf::schema_markdown().c_str(), stdout);
+      return 0;
+    }
   } catch (const eaf::ConfigError& e) {
     std::fprintf(stderr, "eaformer: config error: %s\n", e.what());
     return 2;

@@ -32,6 +32,8 @@ struct KeySpec {
 };
 
 const std::vector<KeySpec>& config_schema();
+// The schema as a markdown table (configs/README.md embeds it).
+std::string schema_markdown();
 
 class Config {
  public:

@@ -1,4 +1,6 @@
 // The one list of configuration keys. configs/README.md documents the same table.
+#include <cstdio>
+
 #include "config/config.h"
 
 namespace eaf {
@@ -69,6 +71,31 @@ const std::vector<KeySpec>& config_schema() {
       // clang-format on
   };
   return schema;
+}
+
+std::string schema_markdown() {
+  static const char* type_names[] = {"int", "float", "bool", "string"};
+  std::string md =
+      "| key | type | default (classification) | default (forecast) | allowed | meaning |\n"
+      "|---|---|---|---|---|---|\n";
+  for (const KeySpec& k : config_schema()) {
+    std::string allowed;
+    if (!k.choices.empty()) {
+      for (const auto& c : k.choices)
+        allowed += (allowed.empty() ? "" : ", ") + (c.empty() ? "''" : c);
+    } else if (k.type == ValueType::kInt || k.type == ValueType::kFloat) {
+      if (k.min > -1e299 && k.min != -1e9) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%g … %g", k.min, k.max);
+        allowed = buf;
+      }
+    }
+    auto show = [](const std::string& v) { return v.empty() ? std::string("''") : v; };
+    md += "| `" + k.path + "` | " + type_names[static_cast<int>(k.type)] + " | " +
+          show(k.default_classification) + " | " + show(k.default_forecast) + " | " + allowed +
+          " | " + k.doc + " |\n";
+  }
+  return md;
 }
 
 }  // namespace eaf
