@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "data/h5_file.h"
 #include "data_helpers.h"
+#include "train/sweep.h"
 #include "train/trainer.h"
 
 using namespace eaf;
@@ -181,4 +182,33 @@ TEST_CASE("a real SIGKILL of `eaformer train` resumes to the uninterrupted resul
         strip_times(read(fs::path(whole) / "metrics.csv")));
   const auto a = evaluate_run(whole), b = evaluate_run(killed);
   CHECK(a.final_metrics.at("test_loss") == b.final_metrics.at("test_loss"));
+}
+
+TEST_CASE("sweep: one run per grid point and seed, a summary table, finished runs skipped",
+          "[train]") {
+  TempDir dir;
+  const std::string cfg =
+      dir.write("base.yaml",
+                "data:\n  synthetic:\n    train_samples: 64\n    test_samples: 32\n"
+                "model:\n  d_model: 16\n  d_ff: 32\n  e_layers: 1\n  attention:\n    kind: ea\n"
+                "train:\n  epochs: 1\noutput:\n  progress: none\n");
+  SweepOptions o;
+  o.config = cfg;
+  o.grid = {"model.attention.order=[2,4]"};
+  o.seeds = 2;
+  o.out_dir = (dir.path / "sweep").string();
+  const std::string out = run_sweep(o);
+  std::ifstream md(fs::path(out) / "summary.md");
+  std::string text((std::istreambuf_iterator<char>(md)), {});
+  CHECK(text.find("| 2 |") != std::string::npos);
+  CHECK(text.find("| 4 |") != std::string::npos);
+  CHECK(text.find("±") != std::string::npos);  // mean ± std over the 2 seeds
+  CHECK(fs::exists(fs::path(out) / "model.attention.order=4,seed=2022" / "final.json"));
+  const auto stamp =
+      fs::last_write_time(fs::path(out) / "model.attention.order=2,seed=2021" / "final.json");
+  run_sweep(o);  // everything done: nothing is trained again
+  CHECK(fs::last_write_time(fs::path(out) / "model.attention.order=2,seed=2021" / "final.json") ==
+        stamp);
+  o.grid = {"model.attention.order=3"};
+  CHECK_THROWS_WITH(run_sweep(o), Catch::Contains("expected a non-empty list"));
 }

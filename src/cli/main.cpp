@@ -6,10 +6,10 @@
 #include <string>
 
 #include "cli/bench_attention.h"
-#include "cli/sweep.h"
 #include "config/config.h"
 #include "data/data_error.h"
 #include "data/store.h"
+#include "train/sweep.h"
 #include "train/trainer.h"
 
 int main(int argc, char** argv) {
@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
     }
     if (*bench_attn)
       return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
-    if (*sweep) return eaf::run_sweep(sw);
+    if (*sweep) {
+      eaf::run_sweep(sw);
+      return 0;
+    }
     if (*schema) {
       std::fputs(eaf::schema_markdown().c_str(), stdout);
       return 0;

@@ -1,4 +1,4 @@
-#include "cli/sweep.h"
+#include "train/sweep.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -49,7 +49,7 @@ std::map<std::string, double> read_final(const fs::path& path) {
 
 }  // namespace
 
-int run_sweep(const SweepOptions& opt) {
+std::string run_sweep(const SweepOptions& opt) {
   std::vector<Axis> axes;
   for (const auto& g : opt.grid) axes.push_back(parse_axis(g));
   const Config base = Config::load(opt.config, opt.sets);  // fail early on a bad config
@@ -133,7 +133,7 @@ int run_sweep(const SweepOptions& opt) {
   std::ofstream(out / "summary.csv") << csv.str();
   std::printf("\n%s\nwritten: %s, %s\n", md.str().c_str(), (out / "summary.md").string().c_str(),
               (out / "summary.csv").string().c_str());
-  return 0;
+  return out.string();
 }
 
 }  // namespace eaf

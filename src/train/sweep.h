@@ -16,6 +16,7 @@ struct SweepOptions {
   std::string out_dir;  // default: output.dir/sweep_<name>
 };
 
-int run_sweep(const SweepOptions& opt);
+// Returns the sweep directory (it holds summary.md, summary.csv and one run per combination).
+std::string run_sweep(const SweepOptions& opt);
 
 }  // namespace eaf
