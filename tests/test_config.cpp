@@ -1,5 +1,6 @@
 // Configs: defaults per task, overrides, and every error case with its message.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "config/config.h"
@@ -93,4 +94,16 @@ TEST_CASE("configs/README.md documents every key of the schema", "[config][docs]
     CHECK(text.find("`" + k.path + "`") != std::string::npos);
   }
   CHECK(text.find(schema_markdown()) != std::string::npos);  // the table is current
+}
+
+TEST_CASE("every shipped config loads and validates", "[config]") {
+  int count = 0;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(EAFORMER_SOURCE_DIR) + "/configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().string());
+    CHECK_NOTHROW(Config::load(entry.path().string(), {}));
+    ++count;
+  }
+  CHECK(count >= 131);  // 50 UEA + 80 forecasting + the default
 }

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Runs a table of the paper's experiments and writes its results page.
+
+    EAFORMER_DATA=../shared/data experiments/reproduce.py uea --seeds 3
+    EAFORMER_DATA=../shared/data experiments/reproduce.py etth2_96
+    EAFORMER_DATA=../shared/data experiments/reproduce.py forecast_grid --profile reduced
+    EAFORMER_DATA=../shared/data experiments/reproduce.py taylor
+    experiments/reproduce.py uea --report-only        # rewrite the page from finished runs
+
+Every run is `build/eaformer train <config> --set seed=<s> --run-dir runs/<table>/...`
+(EAFORMER_BIN names another binary):
+a finished run (final.json) is skipped, an interrupted one resumes from its checkpoint,
+so the same command continues a table across sessions. Data sets whose files are not in
+the data directory are listed as such. Writes experiments/results/<table>.md (mean ± std
+over seeds, next to the published SA anchors where they exist) and <table>_runs.csv (one
+row per run).
+"""
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ["sa", "la", "aft_simple", "ea2", "ea6"]
+UEA = ["EthanolConcentration", "FaceDetection", "Handwriting", "Heartbeat", "JapaneseVowels",
+       "PEMS-SF", "SelfRegulationSCP1", "SelfRegulationSCP2", "SpokenArabicDigits",
+       "UWaveGestureLibrary"]
+# Vanilla Transformer (SA), TSL setting, TimesNet paper (ICLR 2023), accuracy in %.
+SA_ANCHORS = {"EthanolConcentration": 32.7, "FaceDetection": 67.3, "Handwriting": 32.0,
+              "Heartbeat": 76.1, "JapaneseVowels": 98.7, "PEMS-SF": 82.1, "SelfRegulationSCP1": 92.2,
+              "SelfRegulationSCP2": 53.9, "SpokenArabicDigits": 98.4, "UWaveGestureLibrary": 85.6}
+DATA_FILES = {"ETTh2": "ETT-small/ETTh2.csv", "ETTh1": "ETT-small/ETTh1.csv",
+              "traffic": "traffic/traffic.csv", "traffic20": "traffic/traffic20.csv"}
+PROFILES = {"full": [], "reduced": ["model.d_model=128", "model.d_ff=256"]}
+
+
+def table_runs(table):
+    """(row label, column label, config path, extra --set overrides) for every cell."""
+    cells = []
+    if table == "uea":
+        for ds in UEA:
+            for k in KINDS:
+                cells.append((ds, k, f"configs/uea/{ds}_{k}.yaml", []))
+    elif table == "etth2_96":
+        for k in KINDS:
+            cells.append(("ETTh2-96", k, f"configs/forecast/ETTh2_96_{k}.yaml", []))
+    elif table in ("forecast_grid", "traffic"):
+        sets = ["ETTh2", "ETTh1", "traffic20"] if table == "forecast_grid" else ["traffic"]
+        for d in sets:
+            for p in (96, 192, 336, 720):
+                for k in KINDS:
+                    cells.append((f"{d}-{p}", k, f"configs/forecast/{d}_{p}_{k}.yaml", []))
+    elif table == "taylor":
+        for row, cfg in (("JapaneseVowels", "configs/uea/JapaneseVowels_ea6.yaml"),
+                         ("UWaveGestureLibrary", "configs/uea/UWaveGestureLibrary_ea6.yaml"),
+                         ("ETTh2-96", "configs/forecast/ETTh2_96_ea6.yaml")):
+            for t in (2, 4, 6, 8, 10):
+                cells.append((row, f"t={t}", cfg, [f"model.attention.order={t}"]))
+    else:
+        sys.exit(f"unknown table '{table}' (uea, etth2_96, forecast_grid, traffic, taylor)")
+    return cells
+
+
+def data_present(config, data_dir):
+    text = (ROOT / config).read_text()
+    dataset = next(l.split(":", 1)[1].strip() for l in text.splitlines() if l.strip().startswith("dataset:"))
+    if dataset.endswith(".csv"):
+        return (data_dir / dataset).exists()
+    return (data_dir / "UEA" / dataset / f"{dataset}_TRAIN.ts").exists()
+
+
+def run_dir(table, profile, row, col, seed):
+    name = table if profile == "full" else f"{table}_{profile}"
+    return ROOT / "runs" / name / f"{row}_{col}" / f"seed_{seed}"
+
+
+def metrics_of(d):
+    final = json.loads((d / "final.json").read_text())
+    seconds = 0.0
+    with open(d / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        seconds += float(r["seconds"])
+    final["wall_seconds"] = seconds
+    return final
+
+
+def fmt(values, scale=1.0, digits=1):
+    if not values:
+        return "–"
+    m = statistics.mean(values) * scale
+    if len(values) == 1:
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} ± {statistics.stdev(values) * scale:.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("table")
+    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--profile", choices=list(PROFILES), default="full")
+    ap.add_argument("--report-only", action="store_true")
+    args = ap.parse_args()
+    data_dir = Path(os.environ.get("EAFORMER_DATA", ROOT / "data")).resolve()
+    cells = table_runs(args.table)
+    seeds = [2021 + i for i in range(args.seeds)]
+    started = time.time()
+    for row, col, cfg, sets in cells:
+        if not data_present(cfg, data_dir):
+            continue
+        for s in seeds:
+            d = run_dir(args.table, args.profile, row, col, s)
+            if (d / "final.json").exists() or args.report_only:
+                continue
+            binary = os.environ.get("EAFORMER_BIN", str(ROOT / "build" / "eaformer"))
+            cmd = [binary, "train", str(ROOT / cfg), "--set", f"seed={s}",
+                   "--set", "output.progress=none", "--run-dir", str(d)]
+            for o in sets + PROFILES[args.profile]:
+                cmd += ["--set", o]
+            print("==", " ".join(cmd), flush=True)
+            d.mkdir(parents=True, exist_ok=True)
+            with open(d / "stdout.txt", "a") as out:
+                if subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
+                    print(f"   failed: see {d / 'stdout.txt'}", flush=True)
+    report(args, cells, seeds, data_dir, time.time() - started)
+
+
+def report(args, cells, seeds, data_dir, elapsed):
+    name = args.table if args.profile == "full" else f"{args.table}_{args.profile}"
+    classification = args.table == "uea" or (args.table == "taylor")
+    rows, cols = [], []
+    for row, col, _, _ in cells:
+        rows.append(row) if row not in rows else None
+        cols.append(col) if col not in cols else None
+    results, raw = {}, []
+    total_wall = 0.0
+    for row, col, cfg, sets in cells:
+        present = data_present(cfg, data_dir)
+        runs = []
+        for s in seeds:
+            d = run_dir(args.table, args.profile, row, col, s)
+            if (d / "final.json").exists():
+                m = metrics_of(d)
+                runs.append(m)
+                total_wall += m["wall_seconds"]
+                raw.append({"row": row, "col": col, "seed": s, "config": cfg, **m})
+        results[(row, col)] = (present, runs)
+    out = ROOT / "experiments" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    if raw:
+        keys = sorted({k for r in raw for k in r})
+        with open(out / f"{name}_runs.csv", "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(raw)
+    lines = [f"# Results: {name}", "",
+             "Command (from the repository root, after `scripts/build.sh`; it skips finished runs and "
+             "resumes interrupted ones):", "",
+             f"    EAFORMER_DATA=../shared/data experiments/reproduce.py {args.table} --seeds {len(seeds)}"
+             + ("" if args.profile == "full" else f" --profile {args.profile}"), "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_name()}), shared with other load. "
+             f"Training wall time of the finished runs: {total_wall / 3600:.2f} h. Profile: **{args.profile}**"
+             + ("" if args.profile == "full" else f" ({', '.join(PROFILES[args.profile])}; everything else TSL's)")
+             + f". Seeds: {', '.join(map(str, seeds))}.", ""]
+    has_anchor = args.table == "uea"
+    header = "| | " + " | ".join(cols) + (" | published SA |" if has_anchor else " |")
+    lines += [header, "|" + "---|" * (len(cols) + 1 + has_anchor)]
+    for row in rows:
+        cells_txt = []
+        for col in cols:
+            present, runs = results.get((row, col), (False, []))
+            if not present:
+                cells_txt.append("no data here")
+            elif not runs:
+                cells_txt.append("not run yet")
+            elif "test_accuracy" in runs[0]:
+                acc = fmt([r["test_accuracy"] for r in runs], 100.0, 1)
+                cells_txt.append(acc + ("" if len(runs) == len(seeds) else f" ({len(runs)}/{len(seeds)} seeds)"))
+            else:
+                mse = fmt([r["test_mse"] for r in runs], 1.0, 3)
+                mae = fmt([r["test_mae"] for r in runs], 1.0, 3)
+                cells_txt.append(f"{mse} / {mae}")
+        anchor = f" | {SA_ANCHORS[row]}" if has_anchor and row in SA_ANCHORS else (" | –" if has_anchor else "")
+        lines.append(f"| {row} | " + " | ".join(cells_txt) + anchor + " |")
+    lines += ["", "Cells: test accuracy in % (mean ± std over seeds)" if classification or args.table == "uea"
+              else "Cells: test MSE / MAE on the scaled data (mean ± std over seeds)",
+              "", "Seconds per epoch (mean over runs):", "",
+              "| | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
+    for row in rows:
+        vals = []
+        for col in cols:
+            _, runs = results.get((row, col), (False, []))
+            vals.append(fmt([r["seconds_per_epoch"] for r in runs], 1.0, 2) if runs else "–")
+        lines.append(f"| {row} | " + " | ".join(vals) + " |")
+    if args.table == "uea":
+        lines += ["", "Early stopping uses the TEST split, as TSL does (it has no validation split for "
+                  "UEA); `--set data.validation=holdout` is the clean alternative."]
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / (name + '.md')}")
+
+
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
