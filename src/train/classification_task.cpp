@@ -14,21 +14,6 @@
 
 namespace eaf {
 
-AttentionOptions attention_options(const Config& cfg, const std::string& site, int64_t length) {
-  AttentionOptions o;
-  const std::string base = "model.attention";
-  o.kind = cfg.get_string(site + ".kind");
-  if (o.kind.empty()) o.kind = cfg.get_string(base + ".kind");
-  o.order = static_cast<int>(cfg.get_int(site + ".order"));
-  if (o.order == 0) o.order = static_cast<int>(cfg.get_int(base + ".order"));
-  o.causal = cfg.get_bool(site + ".causal");
-  o.heads = cfg.get_int(base + ".heads");
-  o.dropout = static_cast<float>(cfg.get_float(base + ".dropout"));
-  o.max_length = cfg.get_int(base + ".max_length");
-  if (o.max_length == 0) o.max_length = length;
-  return o;
-}
-
 namespace {
 
 ClassificationSet subset(const ClassificationSet& s, const std::vector<int64_t>& idx) {
@@ -183,12 +168,9 @@ class ClassificationTask final : public Task {
       test_ = std::move(d.test);
       name_ = "synthetic";
     } else {
-      DataLocations where = default_locations();
-      if (!cfg.get_string("data.dir").empty()) where.data_dir = cfg.get_string("data.dir");
-      if (!cfg.get_string("data.cache_dir").empty())
-        where.cache_dir = cfg.get_string("data.cache_dir");
-      UeaPrepared p = prepare_uea(load_uea(dataset, where), {cfg.get_string("data.normalize"),
-                                                             cfg.get_string("data.instance_norm")});
+      UeaPrepared p =
+          prepare_uea(load_uea(dataset, data_locations(cfg)),
+                      {cfg.get_string("data.normalize"), cfg.get_string("data.instance_norm")});
       train_ = std::move(p.train);
       test_ = std::move(p.test);
       name_ = dataset;

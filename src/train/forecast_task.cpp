@@ -20,10 +20,6 @@ namespace {
 class ForecastTask final : public Task {
  public:
   explicit ForecastTask(const Config& cfg) : batch_size_(cfg.get_int("train.batch_size")) {
-    DataLocations where = default_locations();
-    if (!cfg.get_string("data.dir").empty()) where.data_dir = cfg.get_string("data.dir");
-    if (!cfg.get_string("data.cache_dir").empty())
-      where.cache_dir = cfg.get_string("data.cache_dir");
     ForecastOptions o;
     o.seq_len = cfg.get_int("data.seq_len");
     o.label_len = cfg.get_int("data.label_len");
@@ -34,7 +30,7 @@ class ForecastTask final : public Task {
     o.freq = cfg.get_string("data.freq");
     o.scale = cfg.get_bool("data.scale");
     name_ = cfg.get_string("data.dataset");
-    data_ = prepare_forecast(load_forecast(name_, where), o);
+    data_ = prepare_forecast(load_forecast(name_, data_locations(cfg)), o);
     opt_ = o;
     target_only_ = o.features == "MS";
     TslForecasterSpec s;

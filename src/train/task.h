@@ -47,4 +47,8 @@ std::unique_ptr<Task> make_forecast_task(const Config& cfg);
 struct AttentionOptions;
 AttentionOptions attention_options(const Config& cfg, const std::string& site, int64_t length);
 
+// data.dir and data.cache_dir, falling back to the environment's defaults.
+struct DataLocations;
+DataLocations data_locations(const Config& cfg);
+
 }  // namespace eaf
