@@ -201,6 +201,9 @@ def report(args, cells, seeds, data_dir, elapsed):
     if args.table == "uea":
         lines += ["", "Early stopping uses the TEST split, as TSL does (it has no validation split for "
                   "UEA); `--set data.validation=holdout` is the clean alternative."]
+    notes = ROOT / "experiments" / "notes" / f"{name}.md"
+    if notes.exists():  # the reading of the numbers, written by hand, kept across regenerations
+        lines += ["", notes.read_text().rstrip()]
     (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / (name + '.md')}")
 
