@@ -98,8 +98,8 @@ TEST_CASE("configs/README.md documents every key of the schema", "[config][docs]
 
 TEST_CASE("every shipped config loads and validates", "[config]") {
   int count = 0;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(std::string(EAFORMER_SOURCE_DIR) + "/configs")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::string(EAFORMER_SOURCE_DIR) + "/configs")) {
     if (entry.path().extension() != ".yaml") continue;
     INFO(entry.path().string());
     CHECK_NOTHROW(Config::load(entry.path().string(), {}));
