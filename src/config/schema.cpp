@@ -86,7 +86,7 @@ std::string schema_markdown() {
     } else if (k.type == ValueType::kInt || k.type == ValueType::kFloat) {
       if (k.min > -1e299 && k.min != -1e9) {
         char buf[64];
-        std::snprintf(buf, sizeof buf, "%g … %g", k.min, k.max);
+        std::snprintf(buf, sizeof buf, "%.10g … %.10g", k.min, k.max);
         allowed = buf;
       }
     }
