@@ -133,11 +133,12 @@ def main():
 
 def report(args, cells, seeds, data_dir, elapsed):
     name = args.table if args.profile == "full" else f"{args.table}_{args.profile}"
-    classification = args.table == "uea" or (args.table == "taylor")
     rows, cols = [], []
     for row, col, _, _ in cells:
-        rows.append(row) if row not in rows else None
-        cols.append(col) if col not in cols else None
+        if row not in rows:
+            rows.append(row)
+        if col not in cols:
+            cols.append(col)
     results, raw = {}, []
     total_wall = 0.0
     for row, col, cfg, sets in cells:
@@ -188,8 +189,8 @@ def report(args, cells, seeds, data_dir, elapsed):
                 cells_txt.append(f"{mse} / {mae}")
         anchor = f" | {SA_ANCHORS[row]}" if has_anchor and row in SA_ANCHORS else (" | –" if has_anchor else "")
         lines.append(f"| {row} | " + " | ".join(cells_txt) + anchor + " |")
-    lines += ["", "Cells: test accuracy in % (mean ± std over seeds)" if classification or args.table == "uea"
-              else "Cells: test MSE / MAE on the scaled data (mean ± std over seeds)",
+    lines += ["", "Cells: test accuracy in % for classification rows, test MSE / MAE on the scaled "
+              "data for forecasting rows (mean ± std over seeds)",
               "", "Seconds per epoch (mean over runs):", "",
               "| | " + " | ".join(cols) + " |", "|" + "---|" * (len(cols) + 1)]
     for row in rows:

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "attention/key_mask.h"
 #include "core/gemm.h"
 #include "core/workspace.h"
 
@@ -30,10 +31,6 @@ namespace aft_detail {
 template <class T>
 inline T sigmoid(T x) {
   return x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
-}
-template <class T>
-inline bool valid(const T* mask, int64_t b, int64_t Lk, int64_t j) {
-  return !mask || mask[b * Lk + j] != T(0);
 }
 }  // namespace aft_detail
 
@@ -51,10 +48,10 @@ void aft_simple_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, const T*
     for (int64_t c = 0; c < D; ++c)
       ab[c] = Zb[c] = T(0), mb[c] = -std::numeric_limits<T>::infinity();
     for (int64_t j = 0; j < d.Lk; ++j)
-      if (valid(mask, b, d.Lk, j))
+      if (key_valid(mask, b, d.Lk, j))
         for (int64_t c = 0; c < D; ++c) mb[c] = std::max(mb[c], k[(b * d.Lk + j) * D + c]);
     for (int64_t j = 0; j < d.Lk; ++j) {
-      if (!valid(mask, b, d.Lk, j)) continue;
+      if (!key_valid(mask, b, d.Lk, j)) continue;
       for (int64_t c = 0; c < D; ++c) {
         const T e = std::exp(k[(b * d.Lk + j) * D + c] - mb[c]);
         Zb[c] += e;
@@ -98,7 +95,7 @@ void aft_simple_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, const T* 
           if (dq) dq[at] += dy[at] * ab[c] * s * (T(1) - s);
         }
       for (int64_t j = 0; j < d.Lk; ++j) {
-        if (!valid(mask, b, d.Lk, j)) continue;
+        if (!key_valid(mask, b, d.Lk, j)) continue;
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lk + j) * D + c;
           const T p = std::exp(k[at] - m[b * D + c]) / Z[b * D + c];
@@ -124,7 +121,7 @@ void aft_simple_causal_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, c
       T num = 0, den = 0, mx = -std::numeric_limits<T>::infinity();
       for (int64_t i = 0; i < L; ++i) {
         const int64_t at = (b * L + i) * D + c;
-        if (valid(mask, b, L, i)) {
+        if (key_valid(mask, b, L, i)) {
           if (k[at] > mx) {
             const T r = std::isinf(mx) ? T(0) : std::exp(mx - k[at]);
             num *= r, den *= r, mx = k[at];
@@ -167,7 +164,7 @@ void aft_simple_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, co
         const T inv_z = Z[at] > T(0) ? T(1) / Z[at] : T(0);
         R = da * inv_z + carry * R;
         Tt = da * a[at] * inv_z + carry * Tt;
-        if (!valid(mask, b, L, i)) continue;
+        if (!key_valid(mask, b, L, i)) continue;
         const T e = std::exp(k[at] - m[at]);
         if (dv) dv[at] += e * R;
         if (dk) dk[at] += e * (v[at] * R - Tt);
@@ -229,12 +226,12 @@ void aft_full_forward(T* y, T* a, T* Z, T* Ew, T* Ek, T* KV, T* mk_all, const T*
     T* mk = mk_all + b * D;
     for (int64_t c = 0; c < D; ++c) mk[c] = -std::numeric_limits<T>::infinity();
     for (int64_t j = 0; j < d.Lk; ++j)
-      if (valid(mask, b, d.Lk, j))
+      if (key_valid(mask, b, d.Lk, j))
         for (int64_t c = 0; c < D; ++c) mk[c] = std::max(mk[c], k[(b * d.Lk + j) * D + c]);
     for (int64_t j = 0; j < d.Lk; ++j)
       for (int64_t c = 0; c < D; ++c) {
         const int64_t at = (b * d.Lk + j) * D + c;
-        Ek[at] = valid(mask, b, d.Lk, j) ? std::exp(k[at] - mk[c]) : T(0);
+        Ek[at] = key_valid(mask, b, d.Lk, j) ? std::exp(k[at] - mk[c]) : T(0);
         KV[at] = Ek[at] * v[at];
       }
   }

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "attention/key_mask.h"
 #include "core/workspace.h"
 
 namespace eaf {
@@ -42,18 +43,6 @@ struct EaDims {
 
 namespace ea_detail {
 inline constexpr int64_t kBlock = 32;
-
-// a_n(q) for n = 0..t: a_0 = 1, a_n = a_{n−1}·2q/n
-template <class T>
-inline void taylor_coefficients(T* a, T q, int t) {
-  a[0] = T(1);
-  for (int n = 1; n <= t; ++n) a[n] = a[n - 1] * (T(2) * q) / T(n);
-}
-
-template <class T>
-inline bool valid(const T* mask, int64_t b, int64_t Lk, int64_t j) {
-  return !mask || mask[b * Lk + j] != T(0);
-}
 
 // Key-side gradients of one key (channels [0, nc) of a block) given U = ∂L/∂S and
 // W = ∂L/∂Z at the key's shift s:
@@ -106,14 +95,14 @@ void ea_forward(T* y, T* S, T* Z, T* shift, const T* q, const T* k, const T* v, 
       T s[kBlock];
       for (int64_t c = 0; c < nc; ++c) s[c] = std::numeric_limits<T>::infinity();
       for (int64_t j = 0; j < d.Lk; ++j) {
-        if (!valid(mask, b, d.Lk, j)) continue;
+        if (!key_valid(mask, b, d.Lk, j)) continue;
         const T* kj = k + (b * d.Lk + j) * D + c0;
         for (int64_t c = 0; c < nc; ++c) s[c] = std::min(s[c], kj[c] * kj[c]);
       }
       for (int n = 0; n <= t; ++n)
         for (int64_t c = 0; c < nc; ++c) Sb[n * D + c] = Zb[n * D + c] = T(0);
       for (int64_t j = 0; j < d.Lk; ++j) {
-        if (!valid(mask, b, d.Lk, j)) continue;
+        if (!key_valid(mask, b, d.Lk, j)) continue;
         const T* kj = k + (b * d.Lk + j) * D + c0;
         const T* vj = v + (b * d.Lk + j) * D + c0;
         T p[kBlock];  // w·kⁿ
@@ -194,7 +183,7 @@ void ea_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* S, const
       }
       if (!dk && !dv) continue;
       for (int64_t j = 0; j < d.Lk; ++j) {
-        if (!valid(mask, b, d.Lk, j)) continue;
+        if (!key_valid(mask, b, d.Lk, j)) continue;
         const int64_t off = (b * d.Lk + j) * D + c0;
         key_gradients(dk ? dk + off : nullptr, dv ? dv + off : nullptr, U, W, k + off, v + off,
                       shift + b * D + c0, t, nc);
@@ -268,7 +257,7 @@ void ea_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
       T w[kBlock], den[kBlock], a[kEaMaxOrder + 1][kBlock];
       for (int64_t i = 0; i < L; ++i) {
         const int64_t off = (b * L + i) * D + c0;
-        if (valid(mask, b, L, i)) st.absorb(k + off, v + off, t, nc, w);
+        if (key_valid(mask, b, L, i)) st.absorb(k + off, v + off, t, nc, w);
         st.read(q + off, t, nc, y + off, a, den);
       }
     }
@@ -309,7 +298,7 @@ void ea_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
         T w[kBlock], den[kBlock], yy[kBlock], a[kEaMaxOrder + 1][kBlock];
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + c0;
-          if (valid(mask, b, L, i)) st.absorb(k + off, v + off, t, nc, w);
+          if (key_valid(mask, b, L, i)) st.absorb(k + off, v + off, t, nc, w);
           st.read(q + off, t, nc, yy, a, den);
           for (int64_t c = 0; c < nc; ++c) {
             const bool ok = den[c] > T(0);
@@ -343,7 +332,7 @@ void ea_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
               an *= T(2) * q[off + c] / T(n + 1);
             }
           }
-          if (valid(mask, b, L, i))
+          if (key_valid(mask, b, L, i))
             key_gradients(dk ? dk + off : nullptr, dv ? dv + off : nullptr, U, W, k + off, v + off,
                           sh + i * kBlock, t, nc);
         }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "attention/key_mask.h"
 #include "core/workspace.h"
 
 namespace eaf {
@@ -30,11 +31,6 @@ template <class T>
 inline T phi_grad(T x) {
   return x > T(0) ? T(1) : std::exp(x);
 }
-template <class T>
-inline bool valid(const T* mask, int64_t b, int64_t Lk, int64_t j) {
-  return !mask || mask[b * Lk + j] != T(0);
-}
-
 // Adds φ(k) vᵀ and φ(k) to (KV, z).
 template <class T>
 inline void absorb(T* KV, T* z, const T* k, const T* v, int64_t E) {
@@ -112,7 +108,7 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
       for (int64_t x = 0; x < E * E; ++x) KVh[x] = T(0);
       for (int64_t e = 0; e < E; ++e) zh[e] = T(0);
       for (int64_t j = 0; j < d.Lk; ++j)
-        if (valid(mask, b, d.Lk, j))
+        if (key_valid(mask, b, d.Lk, j))
           absorb(KVh, zh, k + (b * d.Lk + j) * D + h * E, v + (b * d.Lk + j) * D + h * E, E);
       for (int64_t i = 0; i < d.Lq; ++i)
         read(y + (b * d.Lq + i) * D + h * E, KVh, zh, q + (b * d.Lq + i) * D + h * E, E);
@@ -155,7 +151,7 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
         }
         if (!dk && !dv) continue;
         for (int64_t j = 0; j < d.Lk; ++j) {
-          if (!valid(mask, b, d.Lk, j)) continue;
+          if (!key_valid(mask, b, d.Lk, j)) continue;
           const int64_t off = (b * d.Lk + j) * D + h * E;
           key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off, v + off,
                        E);
@@ -182,7 +178,7 @@ void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
         std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
+          if (key_valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
           read(y + off, KV, z, q + off, E);
         }
       }
@@ -215,7 +211,7 @@ void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
         std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
+          if (key_valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
           T dn = T(kLaEps);
           for (int64_t e = 0; e < E; ++e) dn += phi(q[off + e]) * z[e];
           den[i] = dn;
@@ -231,7 +227,7 @@ void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
           const int64_t off = (b * L + i) * D + h * E;
           query_backward(static_cast<T*>(nullptr), dKV, dz, dy + off, y + off, den[i], KV, z,
                          q + off, E);
-          if (valid(mask, b, L, i))
+          if (key_valid(mask, b, L, i))
             key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off,
                          v + off, E);
         }

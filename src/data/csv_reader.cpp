@@ -35,13 +35,6 @@ bool read_int(const std::string& s, size_t& i, int max_digits, int& out) {
   return i > start;
 }
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
 }  // namespace
 
 bool parse_timestamp(const std::string& text, int64_t& seconds) {

@@ -3,6 +3,7 @@
 // found 11 fields".
 #pragma once
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -26,6 +27,14 @@ class DataError : public std::runtime_error {
   std::string file_;
   int64_t line_;
 };
+
+// s without leading and trailing white space (CR of CRLF files included).
+inline std::string trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
 
 // The whole file as text; a DataError if it cannot be opened.
 inline std::string read_text_file(const std::string& path) {
