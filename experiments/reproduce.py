@@ -6,11 +6,16 @@
     EAFORMER_DATA=../shared/data experiments/reproduce.py forecast_grid --profile reduced
     EAFORMER_DATA=../shared/data experiments/reproduce.py taylor
     experiments/reproduce.py uea --report-only        # rewrite the page from finished runs
+    EAFORMER_DATA=../shared/data experiments/reproduce.py forecast_grid --profile reduced --estimate 20
 
 Every run is `build/eaformer train <config> --set seed=<s> --run-dir runs/<table>/...`
 (EAFORMER_BIN names another binary):
 a finished run (final.json) is skipped, an interrupted one resumes from its checkpoint,
-so the same command continues a table across sessions. Data sets whose files are not in
+so the same command continues a table across sessions. A cell whose resolved config and
+seed equal a finished run of another table (Taylor t=6 is the EA-6 cell of its table) links
+to that run instead of training it again. `--estimate STEPS` times STEPS training steps and
+one evaluation of every cell not yet finished and writes <table>_estimate.csv, which the page
+quotes as the table's cost. Data sets whose files are not in
 the data directory are listed as such. Writes experiments/results/<table>.md (mean ± std
 over seeds, next to the published SA anchors where they exist) and <table>_runs.csv (one
 row per run).
@@ -20,6 +25,8 @@ import csv
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,11 +113,15 @@ def main():
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--profile", choices=list(PROFILES), default="full")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--estimate", type=int, metavar="STEPS", default=0,
+                    help="time STEPS steps of every unfinished cell instead of training it")
     args = ap.parse_args()
     data_dir = Path(os.environ.get("EAFORMER_DATA", ROOT / "data")).resolve()
     cells = table_runs(args.table)
     seeds = [2021 + i for i in range(args.seeds)]
     started = time.time()
+    if args.estimate:
+        return estimate(args, cells, data_dir)
     for row, col, cfg, sets in cells:
         if not data_present(cfg, data_dir):
             continue
@@ -118,17 +129,97 @@ def main():
             d = run_dir(args.table, args.profile, row, col, s)
             if (d / "final.json").exists() or args.report_only:
                 continue
-            binary = os.environ.get("EAFORMER_BIN", str(ROOT / "build" / "eaformer"))
-            cmd = [binary, "train", str(ROOT / cfg), "--set", f"seed={s}",
-                   "--set", "output.progress=none", "--run-dir", str(d)]
-            for o in sets + PROFILES[args.profile]:
-                cmd += ["--set", o]
+            cmd = train_command(cfg, s, sets + PROFILES[args.profile], d)
+            twin = finished_twin(cmd, d)
+            if twin:
+                d.parent.mkdir(parents=True, exist_ok=True)
+                if d.exists():
+                    shutil.rmtree(d)
+                d.symlink_to(os.path.relpath(twin, d.parent))
+                print(f"== {d.relative_to(ROOT)}: same config and seed as {twin.relative_to(ROOT)}, linked",
+                      flush=True)
+                continue
             print("==", " ".join(cmd), flush=True)
             d.mkdir(parents=True, exist_ok=True)
             with open(d / "stdout.txt", "a") as out:
                 if subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
                     print(f"   failed: see {d / 'stdout.txt'}", flush=True)
     report(args, cells, seeds, data_dir, time.time() - started)
+
+
+def train_command(cfg, seed, sets, d):
+    binary = os.environ.get("EAFORMER_BIN", str(ROOT / "build" / "eaformer"))
+    cmd = [binary, "train", str(ROOT / cfg), "--set", f"seed={seed}",
+           "--set", "output.progress=none", "--run-dir", str(d)]
+    for o in sets:
+        cmd += ["--set", o]
+    return cmd
+
+
+def finished_twin(cmd, d):
+    """A finished run under runs/ trained from exactly the config `cmd` resolves to."""
+    resolved = subprocess.run(cmd + ["--print-config"], capture_output=True, text=True)
+    if resolved.returncode != 0:
+        return None
+    for other in sorted((ROOT / "runs").glob("**/config.yaml")):
+        run = other.parent
+        if run.is_symlink() or run.resolve() == d.resolve() or not (run / "final.json").exists():
+            continue
+        if other.read_text() == resolved.stdout:
+            return run
+    return None
+
+
+def estimate(args, cells, data_dir):
+    """Times a few steps of every unfinished cell; a cell's epoch is scaled up from them."""
+    name = args.table if args.profile == "full" else f"{args.table}_{args.profile}"
+    rows = []
+    for row, col, cfg, sets in cells:
+        if not data_present(cfg, data_dir):
+            continue
+        d = ROOT / "runs" / "_estimate" / name / f"{row}_{col}"
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        cmd = train_command(cfg, 2021, sets + PROFILES[args.profile] +
+                            ["train.epochs=1", f"train.max_steps={args.estimate}"], d)
+        with open(d / "stdout.txt", "w") as out:
+            if subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
+                print(f"   failed: see {d / 'stdout.txt'}", flush=True)
+                continue
+        m = json.loads((d / "final.json").read_text())
+        full = subprocess.run(train_command(cfg, 2021, sets + PROFILES[args.profile], d) + ["--print-config"],
+                              capture_output=True, text=True, check=True).stdout
+        epochs = int(re.search(r"^train:\n(?:  .*\n)*?  epochs: (\d+)", full, re.M).group(1))
+        epoch_s = m["train_seconds_per_step"] * m["train_batches_per_epoch"] + m["eval_seconds_per_epoch"]
+        rows.append({"row": row, "col": col, "seconds_per_step": round(m["train_seconds_per_step"], 4),
+                     "steps_per_epoch": int(m["train_batches_per_epoch"]),
+                     "eval_seconds": round(m["eval_seconds_per_epoch"], 1),
+                     "epoch_seconds": round(epoch_s, 1), "max_epochs": epochs,
+                     "max_hours": round(epoch_s * epochs / 3600, 3)})
+        print(f"{row} {col}: {epoch_s:.0f} s/epoch, at most {epoch_s * epochs / 3600:.2f} h", flush=True)
+    out = ROOT / "experiments" / "results" / f"{name}_estimate.csv"
+    with open(out, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["row"])
+        w.writeheader()
+        w.writerows(rows)
+    print(f"wrote {out}; at most {sum(r['max_hours'] for r in rows):.1f} h for all cells")
+
+
+def estimate_lines(name):
+    """The cost estimated before the runs, as the page quotes it."""
+    path = ROOT / "experiments" / "results" / f"{name}_estimate.csv"
+    if not path.exists():
+        return []
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return []
+    total = sum(float(r["max_hours"]) for r in rows)
+    typical = statistics.median(float(r["epoch_seconds"]) for r in rows)
+    return ["", f"Cost estimated before the runs (`--estimate`: a few timed steps and one evaluation "
+            f"per cell, scaled to a whole epoch; {path.name}): median {typical:.0f} s per epoch, "
+            f"at most {total:.1f} h for the {len(rows)} cells if none stops early."]
 
 
 def report(args, cells, seeds, data_dir, elapsed):
@@ -202,6 +293,7 @@ def report(args, cells, seeds, data_dir, elapsed):
     if args.table == "uea":
         lines += ["", "Early stopping uses the TEST split, as TSL does (it has no validation split for "
                   "UEA); `--set data.validation=holdout` is the clean alternative."]
+    lines += estimate_lines(name)
     notes = ROOT / "experiments" / "notes" / f"{name}.md"
     if notes.exists():  # the reading of the numbers, written by hand, kept across regenerations
         lines += ["", notes.read_text().rstrip()]

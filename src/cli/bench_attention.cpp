@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "attention/attention.h"
+#include "cli/bench_common.h"
 #include "core/rng.h"
 #include "ops/reduce.h"
 
@@ -20,36 +21,10 @@ namespace eaf {
 
 namespace {
 
-// "ea6" → EA of order 6; other names are attention kinds as they are.
 AttentionOptions options_for(const std::string& name, const AttentionBenchOptions& b) {
-  AttentionOptions o;
-  o.kind = name;
-  if (name.rfind("ea", 0) == 0 && name.size() > 2) {
-    o.kind = "ea";
-    o.order = std::stoi(name.substr(2));
-  }
-  o.causal = b.causal;
-  o.heads = b.heads;
+  AttentionOptions o = attention_options_named(name, b.heads, b.causal);
   o.max_length = *std::max_element(b.lengths.begin(), b.lengths.end());
   return o;
-}
-
-int64_t read_status_kib(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(field, 0) == 0) return std::stoll(line.substr(std::string(field).size()));
-  return -1;
-}
-
-int64_t mem_available_bytes() {
-  std::ifstream f("/proc/meminfo");
-  std::string key;
-  int64_t kib;
-  std::string unit;
-  while (f >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return -1;
 }
 
 // Rough working-set estimate of one step, to skip configurations that cannot fit.
@@ -108,24 +83,6 @@ Measurement measure_one(const std::string& name, const AttentionBenchOptions& b,
   for (float x : dq)
     if (!std::isfinite(x)) throw std::runtime_error(name + ": non-finite gradient in benchmark");
   return m;
-}
-
-// Least-squares slope of log(y) against log(L).
-double fitted_exponent(const std::vector<std::pair<int64_t, double>>& pts) {
-  if (pts.size() < 2) return std::nan("");
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (auto [L, y] : pts) {
-    const double x = std::log(double(L)), ly = std::log(y);
-    sx += x, sy += ly, sxx += x * x, sxy += x * ly;
-  }
-  const double n = double(pts.size());
-  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
-
-std::string mib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", bytes / (1024.0 * 1024.0));
-  return buf;
 }
 
 }  // namespace

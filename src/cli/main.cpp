@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/bench_attention.h"
+#include "cli/bench_model.h"
 #include "config/config.h"
 #include "data/data_error.h"
 #include "data/store.h"
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   train->add_option("--run-dir", run_dir,
                     "run directory (default: output.dir/<name>); resumes if it has a checkpoint");
   train->add_option("--data-dir", data_dir, "data directory (same as --set data.dir=...)");
+  bool print_config = false;
+  train->add_flag("--print-config", print_config,
+                  "print the resolved config (defaults filled in) and exit without training");
 
   std::string eval_dir;
   CLI::App* eval = app.add_subcommand("eval", "evaluate a run's best checkpoint on its test split");
@@ -63,6 +67,33 @@ int main(int argc, char** argv) {
   bench_attn->add_flag("--single", ab.single,
                        "internal: measure one (kind, length) in this process");
 
+  // bench model / bench generate share the model's shape options.
+  eaf::ModelBenchOptions mb;
+  CLI::App* bench_model = bench->add_subcommand(
+      "model", "training throughput and peak memory of the TSL classifier at one length");
+  CLI::App* bench_gen = bench->add_subcommand(
+      "generate", "per-token latency of the causal model, positions 1 ... --positions");
+  for (CLI::App* c : {bench_model, bench_gen}) {
+    c->add_option("--kind", mb.kind, "ea<t> (e.g. ea6), sa, la, aft_simple");
+    c->add_option("--batch", mb.batch, "batch size")->check(CLI::PositiveNumber);
+    c->add_option("--d-model", mb.d_model, "model width")->check(CLI::PositiveNumber);
+    c->add_option("--d-ff", mb.d_ff, "feed-forward width")->check(CLI::PositiveNumber);
+    c->add_option("--layers", mb.layers, "encoder layers")->check(CLI::PositiveNumber);
+    c->add_option("--heads", mb.heads, "heads (SA, LA)")->check(CLI::PositiveNumber);
+    c->add_option("--channels", mb.channels, "input channels")->check(CLI::PositiveNumber);
+    c->add_option("--threads", mb.threads, "OpenMP threads (0: all cores)");
+  }
+  bench_model->add_option("--length", mb.length, "sequence length")->check(CLI::PositiveNumber);
+  bench_model->add_option("--classes", mb.classes, "classes")->check(CLI::PositiveNumber);
+  bench_model->add_option("--dropout", mb.dropout, "dropout (TSL: 0.1)");
+  bench_model->add_option("--steps", mb.steps, "timed steps after two warm-up steps")
+      ->check(CLI::PositiveNumber);
+  bench_model->add_option("--export", mb.export_path,
+                          "write one dropout-free step (input, weights, logits, loss, gradients) "
+                          "to this HDF5 file instead of timing");
+  bench_gen->add_option("--positions", mb.positions, "positions to generate")
+      ->check(CLI::PositiveNumber);
+
   eaf::SweepOptions sw;
   CLI::App* sweep =
       app.add_subcommand("sweep", "train a grid of configs and write one summary table");
@@ -83,6 +114,10 @@ int main(int argc, char** argv) {
     if (*train) {
       if (!data_dir.empty()) sets.push_back("data.dir=" + data_dir);
       const eaf::Config cfg = eaf::Config::load(config, sets);
+      if (print_config) {
+        std::fputs(cfg.dump().c_str(), stdout);
+        return 0;
+      }
       eaf::train_run(cfg, {run_dir});
       return 0;
     }
@@ -100,6 +135,8 @@ int main(int argc, char** argv) {
     }
     if (*bench_attn)
       return eaf::run_attention_bench(ab, std::filesystem::read_symlink("/proc/self/exe").string());
+    if (*bench_model) return eaf::run_model_bench(mb);
+    if (*bench_gen) return eaf::run_generation_bench(mb);
     if (*sweep) {
       eaf::run_sweep(sw);
       return 0;

@@ -27,6 +27,13 @@ Var AttentionLayer::forward(Tape& t, Var queries, Var keys, Var values, Var key_
   return o_(t, y);
 }
 
+Var AttentionLayer::step(Tape& t, Var x, AttentionState& state) {
+  const Var q = q_(t, x), k = k_(t, x), v = v_(t, x);
+  const Var y = t.make_output(t.shape(x), false);
+  attention_->step(state, t.value(q).data, t.value(k).data, t.value(v).data, t.value(y).data);
+  return o_(t, y);
+}
+
 void AttentionLayer::collect(ParameterList& out) {
   q_.collect(out);
   k_.collect(out);
@@ -51,6 +58,11 @@ Var EncoderLayer::forward(Tape& t, Var x, Var key_mask, bool training, DropoutKe
   Var y = dropout_site(t, gelu(t, conv1_(t, x)), p, training, dk);
   y = dropout_site(t, conv2_(t, y), p, training, dk);
   return norm2_(t, add(t, x, y));
+}
+
+Var EncoderLayer::step(Tape& t, Var x, AttentionState& state) {
+  x = norm1_(t, add(t, x, attn_.step(t, x, state)));
+  return norm2_(t, add(t, x, conv2_(t, gelu(t, conv1_(t, x)))));
 }
 
 void EncoderLayer::collect(ParameterList& out) {

@@ -38,6 +38,9 @@ class AttentionLayer : public Layer {
   Var forward(Tape& t, Var queries, Var keys, Var values, Var key_mask, bool training,
               DropoutKeys& keys_for_dropout);
   void collect(ParameterList& out) override;
+  // One position of causal inference: x: [B, 1, D] → [B, 1, D], the attention reading and
+  // extending `state` (from attention().start). Forward only; call under NoGradGuard.
+  Var step(Tape& t, Var x, AttentionState& state);
   const Attention& attention() const { return *attention_; }
   Linear& q_proj() { return q_; }
   Linear& k_proj() { return k_; }
@@ -58,6 +61,11 @@ class EncoderLayer : public Layer {
  public:
   EncoderLayer(const std::string& name, const AttentionOptions& attn, const BlockSpec& s, Rng& rng);
   Var forward(Tape& t, Var x, Var key_mask, bool training, DropoutKeys& dk);
+  // The same layer at one position of causal inference (no dropout): x: [B, 1, D].
+  Var step(Tape& t, Var x, AttentionState& state);
+  std::unique_ptr<AttentionState> start(int64_t batch, int64_t max_length) const {
+    return attn_.attention().start(batch, spec_.d_model, max_length);
+  }
   void collect(ParameterList& out) override;
 
  private:

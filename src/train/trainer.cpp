@@ -48,7 +48,7 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochRecord>& 
                        const char* metric) {
   std::ofstream f(path + ".tmp");
   f << "epoch,train_loss,val_loss,val_" << metric << ",test_loss,test_" << metric
-    << ",lr,seconds\n";
+    << ",lr,seconds,train_seconds\n";
   f.precision(10);
   for (const EpochRecord& r : h)
     f << r.epoch << ',' << r.train_loss << ',' << r.val_loss << ',' << r.val_metric << ','
@@ -88,6 +88,10 @@ std::map<std::string, double> final_metrics(Task& task, Tape& tape, const Traine
   for (const EpochRecord& r : s.history) seconds += r.seconds, train_seconds += r.train_seconds;
   m["seconds_per_epoch"] = s.history.empty() ? 0 : seconds / s.history.size();
   m["train_seconds_per_step"] = s.steps ? train_seconds / double(s.steps) : 0;
+  // Lets a short timing run (train.max_steps) be scaled up to a whole epoch.
+  m["train_batches_per_epoch"] = double(task.num_train_batches());
+  m["eval_seconds_per_epoch"] =
+      s.history.empty() ? 0 : (seconds - train_seconds) / double(s.history.size());
   return m;
 }
 
