@@ -58,9 +58,23 @@ def estimated_bytes(framework, kind, L):
     return linear + (1.25 * (LAYERS + 1) * scores if framework == "eaformer" else 4.25 * LAYERS * scores)
 
 
-def run_result(cmd):
+def torch_env(threads):
+    """PyTorch's intra-op threads come from torch.set_num_threads; OpenBLAS reads its own."""
+    return dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+
+
+def blas_of_torch():
+    """The BLAS library PyTorch's process maps (Debian's torch uses the system one)."""
+    code = "import torch; torch.randn(64, 64) @ torch.randn(64, 64); print(open('/proc/self/maps').read())"
+    maps = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    libs = sorted({l.split()[-1].rsplit("/", 2)[-2] + "/" + l.split()[-1].rsplit("/", 1)[-1]
+                   for l in maps.splitlines() if "libblas" in l or "openblas" in l})
+    return ", ".join(libs) or "unknown"
+
+
+def run_result(cmd, env=None):
     """Runs one measurement; returns the numbers of its RESULT line or None."""
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
             return [float(x) for x in line.split()[1:]]
@@ -105,7 +119,7 @@ def training_sweep(args):
                               "--steps", str(args.steps), "--threads", str(args.threads)]
                     cmd = ([binary(), "bench", "model"] if fw == "eaformer" else
                            [sys.executable, str(ROOT / "scripts" / "torch_reference.py"), "bench"]) + common
-                    r = run_result(cmd)
+                    r = run_result(cmd, torch_env(args.threads) if fw == "pytorch" else None)
                     if r is None:
                         row["note"] = "failed"
                         stopped[fw] = "not run: a shorter length failed"
@@ -193,7 +207,7 @@ def report(meta):
              f"    experiments/cost_study.py --threads {meta['threads']}", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_name()}), shared with other load; "
              f"{meta['threads']} threads for both frameworks; PyTorch {meta['torch']} (Debian's "
-             f"python3-torch, CPU). Wall time of the study: {meta['wall_min']:.0f} min. Run on {meta['date']}.", "",
+             f"python3-torch, CPU, BLAS: {meta.get('blas', 'unknown')}). Wall time of the study: {meta['wall_min']:.0f} min. Run on {meta['date']}.", "",
              f"Model: the TSL classifier (d_model {D}, d_ff {D_FF}, {LAYERS} layers, H={HEADS}, B={B}, "
              "3 channels, 4 classes, dropout 0.1), one Adam training step = forward, cross-entropy, "
              f"backward, update; median of {meta['steps']} timed steps after 2 warm-up steps, each "
@@ -363,6 +377,7 @@ def main():
         write_csv(RESULTS / "cost_latency.csv", latency_sweep(args))
         write_csv(RESULTS / "cost_runs.csv", training_sweep(args))
         write_csv(meta_path, [{"threads": args.threads, "steps": args.steps, "torch": torch.__version__,
+                               "blas": blas_of_torch(),
                                "wall_min": (time.time() - started) / 60,
                                "date": time.strftime("%Y-%m-%d")}])
     meta = read_csv(meta_path)[0]

@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(build-essential cmake libdnnl-dev libhdf5-dev libyaml-cpp-dev catch2 libcli11-dev libssl-dev)
 # Python side (plots, the PyTorch reference, h5py checks): only when asked for.
 if [[ "${1:-}" == "--python" ]]; then
-  packages+=(python3-matplotlib python3-h5py python3-torch)
+  # OpenBLAS: Debian's python3-torch calls the system BLAS, which is otherwise the
+  # reference (naive) one; the cost study compares against a properly linked PyTorch.
+  packages+=(python3-matplotlib python3-h5py python3-torch libopenblas0-pthread)
 fi
 
 missing=()

@@ -9,7 +9,10 @@ and python3-h5py (scripts/install_deps.sh --python); run it with /usr/bin/python
     build/eaformer bench model --kind ea6 --length 64 --export /tmp/check.h5
     scripts/torch_reference.py check /tmp/check.h5
     # training throughput and peak RSS at one length (one configuration per process):
-    scripts/torch_reference.py bench --kind ea6 --length 1024 --threads 2
+    OPENBLAS_NUM_THREADS=2 scripts/torch_reference.py bench --kind ea6 --length 1024 --threads 2
+
+Debian's torch calls the system BLAS: install libopenblas0-pthread (install_deps.sh
+--python does), or its matrix products run on the reference BLAS, ~10x slower.
 
 `check` loads eaformer's weights and input from the file, recomputes logits, loss and
 every gradient in float64 and exits 1 if any differs from eaformer's float32 result by

@@ -1,10 +1,12 @@
 // Every optimised float32 kernel against its plain-loop twin.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "core/gemm.h"
 #include "core/rng.h"
+#include "ops/activation.h"
 #include "ops/conv1d.h"
 #include "ops/linear.h"
 #include "ops/matmul.h"
@@ -64,7 +66,9 @@ TEST_CASE("gemm primitives are created once per shape", "[kernels]") {
 }
 
 TEST_CASE("linear forward and backward equal the plain loops", "[kernels]") {
-  const int64_t N = 67, I = 45, O = 29;
+  // N = 1000 also sums the bias gradient in several row blocks, one with a partial tail.
+  const auto [N, I, O] = GENERATE(std::tuple<int64_t, int64_t, int64_t>{67, 45, 29},
+                                  std::tuple<int64_t, int64_t, int64_t>{1000, 45, 29});
   auto x = random_floats(N * I, 6), W = random_floats(O * I, 7), b = random_floats(O, 8);
   auto dy = random_floats(N * O, 9);
   std::vector<float> y(N * O), y_ref(N * O);
@@ -124,4 +128,22 @@ TEST_CASE("conv1d im2col path equals direct convolution", "[kernels]") {
   require_close(dx, dx_ref);
   require_close(dw, dw_ref);
   require_close(db, db_ref);
+}
+
+TEST_CASE("vectorised float GELU equals the double-precision formula", "[kernels]") {
+  // libmvec's erff/expf replace the scalar libm calls in the float kernels.
+  const int64_t n = 40000;  // above the threads' threshold, not a multiple of the vector width
+  std::vector<float> x(n), dy = random_floats(n, 31);
+  for (int64_t k = 0; k < n; ++k) x[k] = -8.0f + 16.0f * float(k) / float(n - 1);
+  std::vector<float> y(n), dx(n, 0.0f), y_ref(n), dx_ref(n);
+  gelu_forward(y.data(), x.data(), n);
+  gelu_backward(dx.data(), dy.data(), x.data(), n);
+  for (int64_t k = 0; k < n; ++k) {
+    const double xd = x[k];
+    y_ref[k] = float(0.5 * xd * (1 + std::erf(xd / std::sqrt(2.0))));
+    dx_ref[k] = float(dy[k] * (0.5 * (1 + std::erf(xd / std::sqrt(2.0))) +
+                               xd * std::exp(-0.5 * xd * xd) / std::sqrt(2 * M_PI)));
+  }
+  require_close(y, y_ref, 1e-6);
+  require_close(dx, dx_ref, 1e-6);
 }

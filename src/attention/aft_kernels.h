@@ -19,6 +19,7 @@
 
 #include "attention/key_mask.h"
 #include "core/gemm.h"
+#include "core/simd_math.h"
 #include "core/workspace.h"
 
 namespace eaf {
@@ -52,6 +53,7 @@ void aft_simple_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, const T*
         for (int64_t c = 0; c < D; ++c) mb[c] = std::max(mb[c], k[(b * d.Lk + j) * D + c]);
     for (int64_t j = 0; j < d.Lk; ++j) {
       if (!key_valid(mask, b, d.Lk, j)) continue;
+#pragma omp simd
       for (int64_t c = 0; c < D; ++c) {
         const T e = std::exp(k[(b * d.Lk + j) * D + c] - mb[c]);
         Zb[c] += e;
@@ -60,6 +62,7 @@ void aft_simple_forward(T* y, T* a, T* Z, T* m, const T* q, const T* k, const T*
     }
     for (int64_t c = 0; c < D; ++c) ab[c] = Zb[c] > T(0) ? ab[c] / Zb[c] : T(0);
     for (int64_t i = 0; i < d.Lq; ++i)
+#pragma omp simd
       for (int64_t c = 0; c < D; ++c)
         y[(b * d.Lq + i) * D + c] = sigmoid(q[(b * d.Lq + i) * D + c]) * ab[c];
   }
@@ -88,6 +91,7 @@ void aft_simple_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, const T* 
       T* da = work.mine();
       std::fill(da, da + D, T(0));
       for (int64_t i = 0; i < d.Lq; ++i)
+#pragma omp simd
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lq + i) * D + c;
           const T s = sigmoid(q[at]);
@@ -96,6 +100,7 @@ void aft_simple_backward(T* dq, T* dk, T* dv, const T* dy, const T* a, const T* 
         }
       for (int64_t j = 0; j < d.Lk; ++j) {
         if (!key_valid(mask, b, d.Lk, j)) continue;
+#pragma omp simd
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lk + j) * D + c;
           const T p = std::exp(k[at] - m[b * D + c]) / Z[b * D + c];

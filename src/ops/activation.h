@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "core/simd_math.h"
 #include "core/tape.h"
 
 namespace eaf {
@@ -10,14 +11,14 @@ namespace eaf {
 // gelu(x) = x·Φ(x),  Φ(x) = ½(1 + erf(x/√2))
 template <class T>
 void gelu_forward(T* y, const T* x, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 16384)
+#pragma omp parallel for simd schedule(static) if (n > 16384)
   for (int64_t k = 0; k < n; ++k) y[k] = T(0.5) * x[k] * (T(1) + std::erf(x[k] * T(M_SQRT1_2)));
 }
 // gelu'(x) = Φ(x) + x·φ(x),  φ(x) = exp(−x²/2)/√(2π):  dx += dy·(Φ + x·φ)
 template <class T>
 void gelu_backward(T* dx, const T* dy, const T* x, int64_t n) {
   const T inv_sqrt_2pi = T(0.3989422804014327);
-#pragma omp parallel for schedule(static) if (n > 16384)
+#pragma omp parallel for simd schedule(static) if (n > 16384)
   for (int64_t k = 0; k < n; ++k) {
     const T cdf = T(0.5) * (T(1) + std::erf(x[k] * T(M_SQRT1_2)));
     const T pdf = inv_sqrt_2pi * std::exp(T(-0.5) * x[k] * x[k]);

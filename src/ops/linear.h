@@ -1,6 +1,9 @@
 // Linear layer y = x W^T + b, PyTorch layout (W is [out, in]).
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
 #include "core/gemm.h"
 #include "core/tape.h"
 
@@ -24,6 +27,29 @@ void linear_forward(T* y, const T* x, const T* W, const T* b, int64_t N, int64_t
 //   dW_oi += Σ_n dy_no x_ni      (dW += dy^T · x)
 //   db_o  += Σ_n dy_no
 // Any of dx, dW, db may be null (not wanted).
+// db[o] += Σ_n dy[n, o]. Rows are summed in fixed blocks, each read contiguously, and
+// the block sums are added in block order: the result does not depend on the thread count.
+template <class T>
+void bias_gradient(T* db, const T* dy, int64_t N, int64_t O) {
+  constexpr int64_t kRows = 256;
+  const int64_t blocks = (N + kRows - 1) / kRows;
+  if (blocks <= 1 || O > 4096) {
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t o = 0; o < O; ++o) db[o] += dy[n * O + o];
+    return;
+  }
+  std::vector<T> partial(static_cast<size_t>(blocks * O), T(0));
+#pragma omp parallel for schedule(static) if (N * O > 32768)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    T* acc = partial.data() + blk * O;
+    for (int64_t n = blk * kRows; n < std::min(N, (blk + 1) * kRows); ++n)
+#pragma omp simd
+      for (int64_t o = 0; o < O; ++o) acc[o] += dy[n * O + o];
+  }
+  for (int64_t blk = 0; blk < blocks; ++blk)
+    for (int64_t o = 0; o < O; ++o) db[o] += partial[blk * O + o];
+}
+
 template <class T>
 void linear_backward(T* dx, T* dW, T* db, const T* dy, const T* x, const T* W, int64_t N, int64_t I,
                      int64_t O) {
@@ -37,14 +63,7 @@ void linear_backward(T* dx, T* dW, T* db, const T* dy, const T* x, const T* W, i
     d.M = O, d.N = I, d.K = N, d.trans_a = true, d.accumulate = true;
     gemm(d, dy, x, dW);
   }
-  if (db) {
-#pragma omp parallel for schedule(static) if (N * O > 32768)
-    for (int64_t o = 0; o < O; ++o) {
-      T acc = 0;
-      for (int64_t n = 0; n < N; ++n) acc += dy[n * O + o];
-      db[o] += acc;
-    }
-  }
+  if (db) bias_gradient(db, dy, N, O);
 }
 
 // Plain-loop twins: the oracle for the oneDNN path.
