@@ -5,12 +5,14 @@
 // step carries the same E×E + E state per head.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
 
 #include "attention/key_mask.h"
+#include "core/simd_math.h"
 #include "core/workspace.h"
 
 namespace eaf {
@@ -27,30 +29,55 @@ template <class T>
 inline T phi(T x) {
   return x > T(0) ? x + T(1) : std::exp(x);
 }
+// φ(x) and φ'(x) of one position's E channels, in one vectorised pass (libmvec exp):
+//   φ(x) = x + 1, φ'(x) = 1 for x > 0;  φ(x) = φ'(x) = eˣ otherwise.
 template <class T>
-inline T phi_grad(T x) {
-  return x > T(0) ? T(1) : std::exp(x);
-}
-// Adds φ(k) vᵀ and φ(k) to (KV, z).
-template <class T>
-inline void absorb(T* KV, T* z, const T* k, const T* v, int64_t E) {
+inline void phi_of(T* p, T* dp, const T* x, int64_t E) {
+#pragma omp simd
   for (int64_t e = 0; e < E; ++e) {
-    const T pk = phi(k[e]);
-    z[e] += pk;
-    for (int64_t f = 0; f < E; ++f) KV[e * E + f] += pk * v[f];
+    const T ex = std::exp(std::min(x[e], T(0)));
+    p[e] = x[e] > T(0) ? x[e] + T(1) : ex;
+    dp[e] = x[e] > T(0) ? T(1) : ex;
   }
+}
+
+// Per-thread scratch for one position's φ and φ' (query side and key side).
+template <class T>
+struct PhiScratch {
+  std::vector<T> buf;
+  explicit PhiScratch(int64_t E) : buf(static_cast<size_t>(4 * E)) {}
+  T* pq() { return buf.data(); }
+  T* dpq() { return buf.data() + buf.size() / 4; }
+  T* pk() { return buf.data() + buf.size() / 2; }
+  T* dpk() { return buf.data() + 3 * buf.size() / 4; }
+};
+
+// Adds φ(k) vᵀ and φ(k) to (KV, z); pk = φ(k).
+template <class T>
+inline void absorb(T* KV, T* z, const T* pk, const T* v, int64_t E) {
+  for (int64_t e = 0; e < E; ++e) {
+    z[e] += pk[e];
+#pragma omp simd
+    for (int64_t f = 0; f < E; ++f) KV[e * E + f] += pk[e] * v[f];
+  }
+}
+
+// φ(q)ᵀz + ε; pq = φ(q).
+template <class T>
+inline T denominator(const T* z, const T* pq, int64_t E) {
+  T den = T(kLaEps);
+  for (int64_t e = 0; e < E; ++e) den += pq[e] * z[e];
+  return den;
 }
 
 // y = φ(q)ᵀKV / (φ(q)ᵀz + ε); returns the denominator.
 template <class T>
-inline T read(T* y, const T* KV, const T* z, const T* q, int64_t E) {
-  T den = T(kLaEps);
+inline T read(T* y, const T* KV, const T* z, const T* pq, int64_t E) {
+  const T den = denominator(z, pq, E);
   for (int64_t f = 0; f < E; ++f) y[f] = T(0);
-  for (int64_t e = 0; e < E; ++e) {
-    const T pq = phi(q[e]);
-    den += pq * z[e];
-    for (int64_t f = 0; f < E; ++f) y[f] += pq * KV[e * E + f];
-  }
+  for (int64_t e = 0; e < E; ++e)
+#pragma omp simd
+    for (int64_t f = 0; f < E; ++f) y[f] += pq[e] * KV[e * E + f];
   for (int64_t f = 0; f < E; ++f) y[f] /= den;
   return den;
 }
@@ -60,36 +87,37 @@ inline T read(T* y, const T* KV, const T* z, const T* q, int64_t E) {
 // and the key-side sums receive dKV_ef += φ(q_e) gN_f, dz_e += φ(q_e) gD.
 template <class T>
 inline void query_backward(T* dq, T* dKV, T* dz, const T* g, const T* y, T den, const T* KV,
-                           const T* z, const T* q, int64_t E) {
+                           const T* z, const T* pq, const T* dpq, int64_t E) {
   T gD = 0;
   for (int64_t f = 0; f < E; ++f) gD -= g[f] * y[f];
   gD /= den;
+  const T inv_den = T(1) / den;
   for (int64_t e = 0; e < E; ++e) {
-    const T pq = phi(q[e]);
     T dphi = z[e] * gD;
+#pragma omp simd reduction(+ : dphi)
     for (int64_t f = 0; f < E; ++f) {
-      const T gN = g[f] / den;
+      const T gN = g[f] * inv_den;
       dphi += KV[e * E + f] * gN;
-      dKV[e * E + f] += pq * gN;
+      dKV[e * E + f] += pq[e] * gN;
     }
-    dz[e] += pq * gD;
-    if (dq) dq[e] += dphi * phi_grad(q[e]);
+    dz[e] += pq[e] * gD;
+    if (dq) dq[e] += dphi * dpq[e];
   }
 }
 
 // Key-side backward for one key: KV = Σ φ(k) vᵀ, z = Σ φ(k) give
 //   dφ(k)_e = Σ_f dKV_ef v_f + dz_e,  dk_e += dφ(k)_e φ'(k_e),  dv_f += Σ_e φ(k_e) dKV_ef
 template <class T>
-inline void key_backward(T* dk, T* dv, const T* dKV, const T* dz, const T* k, const T* v,
-                         int64_t E) {
+inline void key_backward(T* dk, T* dv, const T* dKV, const T* dz, const T* pk, const T* dpk,
+                         const T* v, int64_t E) {
   for (int64_t e = 0; e < E; ++e) {
-    const T pk = phi(k[e]);
     T dphi = dz[e];
-    for (int64_t f = 0; f < E; ++f) {
-      dphi += dKV[e * E + f] * v[f];
-      if (dv) dv[f] += pk * dKV[e * E + f];
-    }
-    if (dk) dk[e] += dphi * phi_grad(k[e]);
+#pragma omp simd reduction(+ : dphi)
+    for (int64_t f = 0; f < E; ++f) dphi += dKV[e * E + f] * v[f];
+    if (dv)
+#pragma omp simd
+      for (int64_t f = 0; f < E; ++f) dv[f] += pk[e] * dKV[e * E + f];
+    if (dk) dk[e] += dphi * dpk[e];
   }
 }
 }  // namespace la_detail
@@ -100,19 +128,29 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
                 const LaDims& d) {
   using namespace la_detail;
   const int64_t D = d.D(), E = d.E;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t b = 0; b < d.B; ++b)
-    for (int64_t h = 0; h < d.H; ++h) {
-      T* KVh = KV + (b * d.H + h) * E * E;
-      T* zh = z + (b * d.H + h) * E;
-      for (int64_t x = 0; x < E * E; ++x) KVh[x] = T(0);
-      for (int64_t e = 0; e < E; ++e) zh[e] = T(0);
-      for (int64_t j = 0; j < d.Lk; ++j)
-        if (key_valid(mask, b, d.Lk, j))
-          absorb(KVh, zh, k + (b * d.Lk + j) * D + h * E, v + (b * d.Lk + j) * D + h * E, E);
-      for (int64_t i = 0; i < d.Lq; ++i)
-        read(y + (b * d.Lq + i) * D + h * E, KVh, zh, q + (b * d.Lq + i) * D + h * E, E);
-    }
+#pragma omp parallel
+  {
+    PhiScratch<T> phi(E);
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t h = 0; h < d.H; ++h) {
+        T* KVh = KV + (b * d.H + h) * E * E;
+        T* zh = z + (b * d.H + h) * E;
+        for (int64_t x = 0; x < E * E; ++x) KVh[x] = T(0);
+        for (int64_t e = 0; e < E; ++e) zh[e] = T(0);
+        for (int64_t j = 0; j < d.Lk; ++j)
+          if (key_valid(mask, b, d.Lk, j)) {
+            const int64_t off = (b * d.Lk + j) * D + h * E;
+            phi_of(phi.pk(), phi.dpk(), k + off, E);
+            absorb(KVh, zh, phi.pk(), v + off, E);
+          }
+        for (int64_t i = 0; i < d.Lq; ++i) {
+          const int64_t off = (b * d.Lq + i) * D + h * E;
+          phi_of(phi.pq(), phi.dpq(), q + off, E);
+          read(y + off, KVh, zh, phi.pq(), E);
+        }
+      }
+  }
 }
 
 // Workspace sizes (elements) of the kernels below; null workspaces are allocated inside.
@@ -134,6 +172,7 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
   const ThreadWorkspace<T> work(workspace, E * E + E);
 #pragma omp parallel
   {
+    PhiScratch<T> phi(E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
@@ -144,17 +183,17 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
         std::fill(dKV, dz + E, T(0));
         for (int64_t i = 0; i < d.Lq; ++i) {
           const int64_t off = (b * d.Lq + i) * D + h * E;
-          T den = T(kLaEps);
-          for (int64_t e = 0; e < E; ++e) den += phi(q[off + e]) * zh[e];
-          query_backward(dq ? dq + off : nullptr, dKV, dz, dy + off, y + off, den, KVh, zh, q + off,
-                         E);
+          phi_of(phi.pq(), phi.dpq(), q + off, E);
+          query_backward(dq ? dq + off : nullptr, dKV, dz, dy + off, y + off,
+                         denominator(zh, phi.pq(), E), KVh, zh, phi.pq(), phi.dpq(), E);
         }
         if (!dk && !dv) continue;
         for (int64_t j = 0; j < d.Lk; ++j) {
           if (!key_valid(mask, b, d.Lk, j)) continue;
           const int64_t off = (b * d.Lk + j) * D + h * E;
-          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off, v + off,
-                       E);
+          phi_of(phi.pk(), phi.dpk(), k + off, E);
+          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, phi.pk(),
+                       phi.dpk(), v + off, E);
         }
       }
   }
@@ -170,6 +209,7 @@ void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
   const ThreadWorkspace<T> work(workspace, E * E + E);
 #pragma omp parallel
   {
+    PhiScratch<T> phi(E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
@@ -178,8 +218,12 @@ void la_causal_forward(T* y, const T* q, const T* k, const T* v, const T* mask, 
         std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (key_valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
-          read(y + off, KV, z, q + off, E);
+          if (key_valid(mask, b, L, i)) {
+            phi_of(phi.pk(), phi.dpk(), k + off, E);
+            absorb(KV, z, phi.pk(), v + off, E);
+          }
+          phi_of(phi.pq(), phi.dpq(), q + off, E);
+          read(y + off, KV, z, phi.pq(), E);
         }
       }
   }
@@ -198,6 +242,7 @@ void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
   const ThreadWorkspace<T> work(workspace, 3 * (E * E + E) + L);
 #pragma omp parallel
   {
+    PhiScratch<T> phi(E);
 #pragma omp for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t h = 0; h < d.H; ++h) {
@@ -211,25 +256,30 @@ void la_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
         std::fill(KV, z + E, T(0));
         for (int64_t i = 0; i < L; ++i) {
           const int64_t off = (b * L + i) * D + h * E;
-          if (key_valid(mask, b, L, i)) absorb(KV, z, k + off, v + off, E);
-          T dn = T(kLaEps);
-          for (int64_t e = 0; e < E; ++e) dn += phi(q[off + e]) * z[e];
-          den[i] = dn;
+          if (key_valid(mask, b, L, i)) {
+            phi_of(phi.pk(), phi.dpk(), k + off, E);
+            absorb(KV, z, phi.pk(), v + off, E);
+          }
+          phi_of(phi.pq(), phi.dpq(), q + off, E);
+          den[i] = denominator(z, phi.pq(), E);
           if (dq) {  // the key-side sums are discarded here (scratch)
             std::fill(scratch, scratch + E * E + E, T(0));
-            query_backward(dq + off, scratch, scratch + E * E, dy + off, y + off, dn, KV, z,
-                           q + off, E);
+            query_backward(dq + off, scratch, scratch + E * E, dy + off, y + off, den[i], KV, z,
+                           phi.pq(), phi.dpq(), E);
           }
         }
         if (!dk && !dv) continue;
         std::fill(dKV, dz + E, T(0));
         for (int64_t i = L - 1; i >= 0; --i) {
           const int64_t off = (b * L + i) * D + h * E;
+          phi_of(phi.pq(), phi.dpq(), q + off, E);
           query_backward(static_cast<T*>(nullptr), dKV, dz, dy + off, y + off, den[i], KV, z,
-                         q + off, E);
-          if (key_valid(mask, b, L, i))
-            key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, k + off,
-                         v + off, E);
+                         phi.pq(), phi.dpq(), E);
+          if (key_valid(mask, b, L, i)) {
+            phi_of(phi.pk(), phi.dpk(), k + off, E);
+            key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, phi.pk(),
+                         phi.dpk(), v + off, E);
+          }
         }
       }
   }
@@ -246,16 +296,23 @@ struct LaRecurrentState {
 
 template <class T>
 void la_step(T* y, LaRecurrentState<T>& st, const T* q, const T* k, const T* v) {
+  using namespace la_detail;
   const int64_t E = st.E, D = st.H * E;
-#pragma omp parallel for collapse(2) schedule(static) if (st.B * st.H * E * E > 16384)
-  for (int64_t b = 0; b < st.B; ++b)
-    for (int64_t h = 0; h < st.H; ++h) {
-      T* KV = st.KV.data() + (b * st.H + h) * E * E;
-      T* z = st.z.data() + (b * st.H + h) * E;
-      const int64_t off = b * D + h * E;
-      la_detail::absorb(KV, z, k + off, v + off, E);
-      la_detail::read(y + off, KV, z, q + off, E);
-    }
+#pragma omp parallel if (st.B * st.H * E * E > 16384)
+  {
+    PhiScratch<T> phi(E);
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t b = 0; b < st.B; ++b)
+      for (int64_t h = 0; h < st.H; ++h) {
+        T* KV = st.KV.data() + (b * st.H + h) * E * E;
+        T* z = st.z.data() + (b * st.H + h) * E;
+        const int64_t off = b * D + h * E;
+        phi_of(phi.pk(), phi.dpk(), k + off, E);
+        absorb(KV, z, phi.pk(), v + off, E);
+        phi_of(phi.pq(), phi.dpq(), q + off, E);
+        read(y + off, KV, z, phi.pq(), E);
+      }
+  }
 }
 
 // Plain loops over all (i, j) pairs, the oracle.
