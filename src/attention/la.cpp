@@ -45,7 +45,7 @@ Var LinearAttention::forward(Tape& t, Var q, Var k, Var v, Var key_mask, bool, u
     Tensor KV{t.arena().alloc<float>(d.B * d.H * d.E * d.E), Shape{d.B, d.H, d.E, d.E}};
     Tensor z{t.arena().alloc<float>(d.B * d.H * d.E), Shape{d.B, d.H, d.E}};
     la_forward(t.value(y).data, KV.data, z.data, t.value(q).data, t.value(k).data, t.value(v).data,
-               m, d);
+               m, d, t.arena().alloc<float>(la_forward_workspace(d)));
     n.saved = {KV, z};
   }
   if (t.needs_grad(y)) {

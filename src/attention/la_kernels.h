@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attention/key_mask.h"
+#include "core/gemm.h"
 #include "core/simd_math.h"
 #include "core/workspace.h"
 
@@ -122,40 +123,82 @@ inline void key_backward(T* dk, T* dv, const T* dKV, const T* dz, const T* pk, c
 }
 }  // namespace la_detail
 
-// Non-causal. Saved: KV: [B, H, E, E], z: [B, H, E].
+// φ (and φ') of every row of x: [B, L, D]; rows of masked keys get 0, so they drop out
+// of every sum they enter.
+template <class T>
+void la_phi_rows(T* p, T* dp, const T* x, const T* mask, int64_t B, int64_t L, int64_t D) {
+#pragma omp parallel for collapse(2) schedule(static) if (B * L * D > 16384)
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t l = 0; l < L; ++l) {
+      const int64_t off = (b * L + l) * D;
+      if (key_valid(mask, b, L, l)) {
+        T* dst_dp = dp ? dp + off : nullptr;
+#pragma omp simd
+        for (int64_t c = 0; c < D; ++c) {
+          const T xc = x[off + c];
+          const T ex = std::exp(xc < T(0) ? xc : T(0));
+          p[off + c] = xc > T(0) ? xc + T(1) : ex;
+          if (dst_dp) dst_dp[c] = xc > T(0) ? T(1) : ex;
+        }
+      } else {
+        std::fill(p + off, p + off + D, T(0));
+        if (dp) std::fill(dp + off, dp + off + D, T(0));
+      }
+    }
+}
+
+// Non-causal, every head of a batch element in one batched GEMM (oneDNN reads the heads
+// in place through row stride D and head stride E, as SA does). Per head, with
+// Φ_Q = φ(Q_h), Φ_K = φ(K_h) (masked keys: 0):
+//   KV = Φ_Kᵀ V_h (E×E),  z = Φ_Kᵀ 1,  Y_h = Φ_Q KV / (Φ_Q z + ε)
+// Saved: KV: [B, H, E, E], z: [B, H, E]. workspace: la_forward_workspace(d) or null.
+inline int64_t la_forward_workspace(const LaDims& d) {
+  return d.B * std::max(d.Lq, d.Lk) * d.D();
+}
+
 template <class T>
 void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* mask,
-                const LaDims& d) {
-  using namespace la_detail;
-  const int64_t D = d.D(), E = d.E;
-#pragma omp parallel
-  {
-    PhiScratch<T> phi(E);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t b = 0; b < d.B; ++b)
-      for (int64_t h = 0; h < d.H; ++h) {
-        T* KVh = KV + (b * d.H + h) * E * E;
-        T* zh = z + (b * d.H + h) * E;
-        for (int64_t x = 0; x < E * E; ++x) KVh[x] = T(0);
-        for (int64_t e = 0; e < E; ++e) zh[e] = T(0);
-        for (int64_t j = 0; j < d.Lk; ++j)
-          if (key_valid(mask, b, d.Lk, j)) {
-            const int64_t off = (b * d.Lk + j) * D + h * E;
-            phi_of(phi.pk(), phi.dpk(), k + off, E);
-            absorb(KVh, zh, phi.pk(), v + off, E);
-          }
-        for (int64_t i = 0; i < d.Lq; ++i) {
-          const int64_t off = (b * d.Lq + i) * D + h * E;
-          phi_of(phi.pq(), phi.dpq(), q + off, E);
-          read(y + off, KVh, zh, phi.pq(), E);
-        }
-      }
+                const LaDims& d, T* workspace = nullptr) {
+  const int64_t D = d.D(), E = d.E, H = d.H;
+  std::vector<T> owned;
+  if (!workspace) owned.resize(static_cast<size_t>(la_forward_workspace(d)));
+  T* phi = workspace ? workspace : owned.data();  // φ(K), then φ(Q)
+  la_phi_rows(phi, static_cast<T*>(nullptr), k, mask, d.B, d.Lk, D);
+  for (int64_t b = 0; b < d.B; ++b) {
+    GemmDims g;  // KV_h = Φ_K,hᵀ V_h
+    g.M = E, g.N = E, g.K = d.Lk, g.trans_a = true, g.lda = D, g.ldb = D, g.ldc = E;
+    g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
+    gemm(g, phi + b * d.Lk * D, v + b * d.Lk * D, KV + b * H * E * E);
   }
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < d.B; ++b) {  // z = Σ_j φ(k_j), channel c = h·E + e
+    T* zb = z + b * D;
+    std::fill(zb, zb + D, T(0));
+    for (int64_t j = 0; j < d.Lk; ++j)
+#pragma omp simd
+      for (int64_t c = 0; c < D; ++c) zb[c] += phi[(b * d.Lk + j) * D + c];
+  }
+  la_phi_rows(phi, static_cast<T*>(nullptr), q, static_cast<const T*>(nullptr), d.B, d.Lq, D);
+  for (int64_t b = 0; b < d.B; ++b) {
+    GemmDims g;  // numerator Φ_Q,h KV_h, written into the head's channels of y
+    g.M = d.Lq, g.N = E, g.K = E, g.lda = D, g.ldb = E, g.ldc = D;
+    g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
+    gemm(g, phi + b * d.Lq * D, KV + b * H * E * E, y + b * d.Lq * D);
+  }
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < d.B; ++b)
+    for (int64_t i = 0; i < d.Lq; ++i)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t off = (b * d.Lq + i) * D + h * E;
+        const T den = la_detail::denominator(z + b * D + h * E, phi + off, E);
+        for (int64_t e = 0; e < E; ++e) y[off + e] /= den;
+      }
 }
 
 // Workspace sizes (elements) of the kernels below; null workspaces are allocated inside.
 inline int64_t la_backward_workspace(const LaDims& d) {
-  return ThreadWorkspace<float>::size(d.E * d.E + d.E);
+  const int64_t D = d.D();
+  return d.B * (4 * d.Lq * D + 2 * d.Lk * D + d.Lq * d.H + d.H * d.E * d.E);
 }
 inline int64_t la_causal_forward_workspace(const LaDims& d) {
   return ThreadWorkspace<float>::size(d.E * d.E + d.E);
@@ -164,38 +207,98 @@ inline int64_t la_causal_backward_workspace(const LaDims& d) {
   return ThreadWorkspace<float>::size(3 * (d.E * d.E + d.E) + d.Lq);
 }
 
+// With G = ∂L/∂Y, per position gN_i = g_i/den_i and gD_i = −(g_i·y_i)/den_i:
+//   dΦ_Q = GN KVᵀ + gD zᵀ,       dq += dΦ_Q ⊙ φ'(q)
+//   dKV = Φ_Qᵀ GN,  dz = Φ_Qᵀ gD
+//   dΦ_K = V dKVᵀ + 1 dzᵀ,       dk += dΦ_K ⊙ φ'(k)     (φ' = 0 for masked keys)
+//   dV  += Φ_K dKV
 template <class T>
 void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, const T* z, const T* q,
                  const T* k, const T* v, const T* mask, const LaDims& d, T* workspace = nullptr) {
-  using namespace la_detail;
-  const int64_t D = d.D(), E = d.E;
-  const ThreadWorkspace<T> work(workspace, E * E + E);
-#pragma omp parallel
-  {
-    PhiScratch<T> phi(E);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t b = 0; b < d.B; ++b)
-      for (int64_t h = 0; h < d.H; ++h) {
-        const T* KVh = KV + (b * d.H + h) * E * E;
-        const T* zh = z + (b * d.H + h) * E;
-        T* dKV = work.mine();
-        T* dz = dKV + E * E;
-        std::fill(dKV, dz + E, T(0));
-        for (int64_t i = 0; i < d.Lq; ++i) {
-          const int64_t off = (b * d.Lq + i) * D + h * E;
-          phi_of(phi.pq(), phi.dpq(), q + off, E);
-          query_backward(dq ? dq + off : nullptr, dKV, dz, dy + off, y + off,
-                         denominator(zh, phi.pq(), E), KVh, zh, phi.pq(), phi.dpq(), E);
+  const int64_t D = d.D(), E = d.E, H = d.H;
+  std::vector<T> owned;
+  if (!workspace) owned.resize(static_cast<size_t>(la_backward_workspace(d)));
+  T* pq = workspace ? workspace : owned.data();  // [B, Lq, D] each: φ(q), φ'(q), GN, dΦ_Q
+  T* dpq = pq + d.B * d.Lq * D;
+  T* gn = dpq + d.B * d.Lq * D;
+  T* dphi_q = gn + d.B * d.Lq * D;
+  T* pk = dphi_q + d.B * d.Lq * D;  // [B, Lk, D] each: φ(k), φ'(k)
+  T* dpk = pk + d.B * d.Lk * D;
+  T* gd = dpk + d.B * d.Lk * D;  // [B, Lq, H]
+  T* dKV = gd + d.B * d.Lq * H;  // [B, H, E, E]
+  std::vector<T> dz(static_cast<size_t>(d.B * D), T(0));
+  la_phi_rows(pq, dpq, q, static_cast<const T*>(nullptr), d.B, d.Lq, D);
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < d.B; ++b)
+    for (int64_t i = 0; i < d.Lq; ++i)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t off = (b * d.Lq + i) * D + h * E;
+        const T den = la_detail::denominator(z + b * D + h * E, pq + off, E);
+        T gy = 0;
+        for (int64_t e = 0; e < E; ++e) {
+          gn[off + e] = dy[off + e] / den;
+          gy += dy[off + e] * y[off + e];
         }
-        if (!dk && !dv) continue;
-        for (int64_t j = 0; j < d.Lk; ++j) {
-          if (!key_valid(mask, b, d.Lk, j)) continue;
-          const int64_t off = (b * d.Lk + j) * D + h * E;
-          phi_of(phi.pk(), phi.dpk(), k + off, E);
-          key_backward(dk ? dk + off : nullptr, dv ? dv + off : nullptr, dKV, dz, phi.pk(),
-                       phi.dpk(), v + off, E);
-        }
+        gd[(b * d.Lq + i) * H + h] = -gy / den;
       }
+  for (int64_t b = 0; b < d.B; ++b) {
+    GemmDims g;  // dKV_h = Φ_Q,hᵀ GN_h
+    g.M = E, g.N = E, g.K = d.Lq, g.trans_a = true, g.lda = D, g.ldb = D, g.ldc = E;
+    g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
+    gemm(g, pq + b * d.Lq * D, gn + b * d.Lq * D, dKV + b * H * E * E);
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < d.B; ++b)  // dz = Φ_Qᵀ gD
+    for (int64_t i = 0; i < d.Lq; ++i)
+      for (int64_t h = 0; h < H; ++h) {
+        const T g_d = gd[(b * d.Lq + i) * H + h];
+        for (int64_t e = 0; e < E; ++e)
+          dz[b * D + h * E + e] += pq[(b * d.Lq + i) * D + h * E + e] * g_d;
+      }
+  if (dq) {
+    for (int64_t b = 0; b < d.B; ++b) {
+      GemmDims g;  // GN_h KV_hᵀ
+      g.M = d.Lq, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
+      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
+      gemm(g, gn + b * d.Lq * D, KV + b * H * E * E, dphi_q + b * d.Lq * D);
+    }
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t i = 0; i < d.Lq; ++i)
+        for (int64_t c = 0; c < D; ++c) {
+          const int64_t at = (b * d.Lq + i) * D + c;
+          dq[at] += (dphi_q[at] + gd[(b * d.Lq + i) * H + c / E] * z[b * D + c]) * dpq[at];
+        }
+  }
+  if (!dk && !dv) return;
+  la_phi_rows(pk, dpk, k, mask, d.B, d.Lk, D);
+  if (dv)
+    for (int64_t b = 0; b < d.B; ++b) {
+      GemmDims g;  // dV_h += Φ_K,h dKV_h
+      g.M = d.Lk, g.N = E, g.K = E, g.lda = D, g.ldb = E, g.ldc = D, g.accumulate = true;
+      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
+      gemm(g, pk + b * d.Lk * D, dKV + b * H * E * E, dv + b * d.Lk * D);
+    }
+  if (dk) {
+    T* dphi_k = gn;  // GN is no longer needed; [B, Lk, D] fits when Lk ≤ Lq
+    std::vector<T> own_dphi_k;
+    if (d.Lk > d.Lq) {
+      own_dphi_k.resize(static_cast<size_t>(d.B * d.Lk * D));
+      dphi_k = own_dphi_k.data();
+    }
+    for (int64_t b = 0; b < d.B; ++b) {
+      GemmDims g;  // V_h dKV_hᵀ
+      g.M = d.Lk, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
+      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
+      gemm(g, v + b * d.Lk * D, dKV + b * H * E * E, dphi_k + b * d.Lk * D);
+    }
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t b = 0; b < d.B; ++b)
+      for (int64_t j = 0; j < d.Lk; ++j)
+        for (int64_t c = 0; c < D; ++c) {
+          const int64_t at = (b * d.Lk + j) * D + c;
+          dk[at] += (dphi_k[at] + dz[b * D + c]) * dpk[at];
+        }
   }
 }
 
