@@ -1,5 +1,6 @@
 // The tape: gradient accumulation, explicit zero_grad, inference mode, allocation-free
 // steady state, and end-to-end gradients through a composite model.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -125,6 +126,35 @@ TEST_CASE("the arena stops allocating once shapes are fixed", "[tape][memory]") 
   for (int step = 0; step < 5; ++step) model_loss(model, t, x, m, y, B, L, C, true);
   CHECK(arena.system_allocations() == allocations);
   CHECK(arena.peak_bytes() > 0);
+}
+
+TEST_CASE("arena scratch is given back and reused, within a block and across a new one",
+          "[tape][memory]") {
+  Arena arena(4096);
+  float* kept = arena.alloc<float>(100);
+  std::fill(kept, kept + 100, 7.0f);
+  const size_t in_use = arena.bytes_in_use();
+  float* first = nullptr;
+  {
+    Arena::Scratch scratch(arena);
+    first = scratch.alloc<float>(200);  // fits in the first block
+    std::fill(first, first + 200, 1.0f);
+  }
+  CHECK(arena.bytes_in_use() == in_use);
+  CHECK(arena.alloc<float>(200) == first);  // the same space again
+  const size_t with_second = arena.bytes_in_use();
+  {
+    Arena::Scratch scratch(arena);
+    float* big = scratch.alloc<float>(1 << 20);  // needs a new block
+    std::fill(big, big + (1 << 20), 2.0f);
+    CHECK(arena.peak_bytes() >= with_second + (size_t{4} << 20));
+  }
+  CHECK(arena.bytes_in_use() == with_second);
+  float* after = arena.alloc<float>(1000);  // from the emptied new block
+  std::fill(after, after + 1000, 3.0f);
+  CHECK(std::all_of(kept, kept + 100, [](float x) { return x == 7.0f; }));
+  arena.reset();
+  CHECK(arena.bytes_in_use() == 0);
 }
 
 TEST_CASE("whole TSL classifier gradient matches finite differences in float32", "[tape][grad]") {

@@ -21,10 +21,13 @@ void la_node_backward(Tape& t, const Node& n) {
     la_causal_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, t.value(q).data,
                        t.value(k).data, t.value(v).data, m, d,
                        t.arena().alloc<float>(la_causal_backward_workspace(d)));
-  else
-    la_backward(dq, dk, dv, t.grad(n.out).data, t.value(n.out).data, n.saved[0].data,
-                n.saved[1].data, t.value(q).data, t.value(k).data, t.value(v).data, m, d,
-                t.arena().alloc<float>(la_backward_workspace(d)));
+  else {
+    const float* dy = t.grad(n.out).data;  // before the scratch: it outlives this call
+    Arena::Scratch scratch(t.arena());
+    la_backward(dq, dk, dv, dy, t.value(n.out).data, n.saved[0].data, n.saved[1].data,
+                t.value(q).data, t.value(k).data, t.value(v).data, m, d,
+                scratch.alloc<float>(la_backward_workspace(d)));
+  }
 }
 
 }  // namespace
@@ -44,8 +47,9 @@ Var LinearAttention::forward(Tape& t, Var q, Var k, Var v, Var key_mask, bool, u
   } else {
     Tensor KV{t.arena().alloc<float>(d.B * d.H * d.E * d.E), Shape{d.B, d.H, d.E, d.E}};
     Tensor z{t.arena().alloc<float>(d.B * d.H * d.E), Shape{d.B, d.H, d.E}};
+    Arena::Scratch scratch(t.arena());  // φ of the keys, then of the queries
     la_forward(t.value(y).data, KV.data, z.data, t.value(q).data, t.value(k).data, t.value(v).data,
-               m, d, t.arena().alloc<float>(la_forward_workspace(d)));
+               m, d, scratch.alloc<float>(la_forward_workspace(d)));
     n.saved = {KV, z};
   }
   if (t.needs_grad(y)) {

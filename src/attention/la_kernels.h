@@ -197,8 +197,8 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
 
 // Workspace sizes (elements) of the kernels below; null workspaces are allocated inside.
 inline int64_t la_backward_workspace(const LaDims& d) {
-  const int64_t D = d.D();
-  return d.B * (4 * d.Lq * D + 2 * d.Lk * D + d.Lq * d.H + d.H * d.E * d.E);
+  const int64_t rows = d.B * std::max(d.Lq, d.Lk) * d.D();
+  return 3 * rows + d.B * d.Lq * d.H + d.B * d.H * d.E * d.E + d.B * d.D();
 }
 inline int64_t la_causal_forward_workspace(const LaDims& d) {
   return ThreadWorkspace<float>::size(d.E * d.E + d.E);
@@ -210,30 +210,29 @@ inline int64_t la_causal_backward_workspace(const LaDims& d) {
 // With G = ∂L/∂Y, per position gN_i = g_i/den_i and gD_i = −(g_i·y_i)/den_i:
 //   dΦ_Q = GN KVᵀ + gD zᵀ,       dq += dΦ_Q ⊙ φ'(q)
 //   dKV = Φ_Qᵀ GN,  dz = Φ_Qᵀ gD
-//   dΦ_K = V dKVᵀ + 1 dzᵀ,       dk += dΦ_K ⊙ φ'(k)     (φ' = 0 for masked keys)
+//   dΦ_K = V dKVᵀ + 1 dzᵀ,       dk += dΦ_K ⊙ φ'(k)     (masked keys: φ = 0, no dk)
 //   dV  += Φ_K dKV
+// φ'(x) is 1 for x > 0 and φ(x) otherwise, so it is read off φ instead of being stored.
 template <class T>
 void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, const T* z, const T* q,
                  const T* k, const T* v, const T* mask, const LaDims& d, T* workspace = nullptr) {
   const int64_t D = d.D(), E = d.E, H = d.H;
+  const int64_t rows = d.B * std::max(d.Lq, d.Lk) * D;
   std::vector<T> owned;
   if (!workspace) owned.resize(static_cast<size_t>(la_backward_workspace(d)));
-  T* pq = workspace ? workspace : owned.data();  // [B, Lq, D] each: φ(q), φ'(q), GN, dΦ_Q
-  T* dpq = pq + d.B * d.Lq * D;
-  T* gn = dpq + d.B * d.Lq * D;
-  T* dphi_q = gn + d.B * d.Lq * D;
-  T* pk = dphi_q + d.B * d.Lq * D;  // [B, Lk, D] each: φ(k), φ'(k)
-  T* dpk = pk + d.B * d.Lk * D;
-  T* gd = dpk + d.B * d.Lk * D;  // [B, Lq, H]
-  T* dKV = gd + d.B * d.Lq * H;  // [B, H, E, E]
-  std::vector<T> dz(static_cast<size_t>(d.B * D), T(0));
-  la_phi_rows(pq, dpq, q, static_cast<const T*>(nullptr), d.B, d.Lq, D);
+  T* phi = workspace ? workspace : owned.data();  // φ(Q), later φ(K)
+  T* gn = phi + rows;                             // GN
+  T* dphi = gn + rows;                            // dΦ_Q, later dΦ_K
+  T* gd = dphi + rows;                            // [B, Lq, H]
+  T* dKV = gd + d.B * d.Lq * H;                   // [B, H, E, E]
+  T* dz = dKV + d.B * H * E * E;                  // [B, D]
+  la_phi_rows(phi, static_cast<T*>(nullptr), q, static_cast<const T*>(nullptr), d.B, d.Lq, D);
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < d.B; ++b)
     for (int64_t i = 0; i < d.Lq; ++i)
       for (int64_t h = 0; h < H; ++h) {
         const int64_t off = (b * d.Lq + i) * D + h * E;
-        const T den = la_detail::denominator(z + b * D + h * E, pq + off, E);
+        const T den = la_detail::denominator(z + b * D + h * E, phi + off, E);
         T gy = 0;
         for (int64_t e = 0; e < E; ++e) {
           gn[off + e] = dy[off + e] / den;
@@ -245,60 +244,60 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
     GemmDims g;  // dKV_h = Φ_Q,hᵀ GN_h
     g.M = E, g.N = E, g.K = d.Lq, g.trans_a = true, g.lda = D, g.ldb = D, g.ldc = E;
     g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
-    gemm(g, pq + b * d.Lq * D, gn + b * d.Lq * D, dKV + b * H * E * E);
+    gemm(g, phi + b * d.Lq * D, gn + b * d.Lq * D, dKV + b * H * E * E);
   }
 #pragma omp parallel for schedule(static)
-  for (int64_t b = 0; b < d.B; ++b)  // dz = Φ_Qᵀ gD
+  for (int64_t b = 0; b < d.B; ++b) {  // dz = Φ_Qᵀ gD
+    std::fill(dz + b * D, dz + (b + 1) * D, T(0));
     for (int64_t i = 0; i < d.Lq; ++i)
       for (int64_t h = 0; h < H; ++h) {
         const T g_d = gd[(b * d.Lq + i) * H + h];
         for (int64_t e = 0; e < E; ++e)
-          dz[b * D + h * E + e] += pq[(b * d.Lq + i) * D + h * E + e] * g_d;
+          dz[b * D + h * E + e] += phi[(b * d.Lq + i) * D + h * E + e] * g_d;
       }
+  }
   if (dq) {
     for (int64_t b = 0; b < d.B; ++b) {
       GemmDims g;  // GN_h KV_hᵀ
       g.M = d.Lq, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
       g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, gn + b * d.Lq * D, KV + b * H * E * E, dphi_q + b * d.Lq * D);
+      gemm(g, gn + b * d.Lq * D, KV + b * H * E * E, dphi + b * d.Lq * D);
     }
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t i = 0; i < d.Lq; ++i)
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lq + i) * D + c;
-          dq[at] += (dphi_q[at] + gd[(b * d.Lq + i) * H + c / E] * z[b * D + c]) * dpq[at];
+          const T dphi_dq = q[at] > T(0) ? T(1) : phi[at];
+          dq[at] += (dphi[at] + gd[(b * d.Lq + i) * H + c / E] * z[b * D + c]) * dphi_dq;
         }
   }
   if (!dk && !dv) return;
-  la_phi_rows(pk, dpk, k, mask, d.B, d.Lk, D);
+  la_phi_rows(phi, static_cast<T*>(nullptr), k, mask, d.B, d.Lk, D);
   if (dv)
     for (int64_t b = 0; b < d.B; ++b) {
       GemmDims g;  // dV_h += Φ_K,h dKV_h
       g.M = d.Lk, g.N = E, g.K = E, g.lda = D, g.ldb = E, g.ldc = D, g.accumulate = true;
       g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, pk + b * d.Lk * D, dKV + b * H * E * E, dv + b * d.Lk * D);
+      gemm(g, phi + b * d.Lk * D, dKV + b * H * E * E, dv + b * d.Lk * D);
     }
   if (dk) {
-    T* dphi_k = gn;  // GN is no longer needed; [B, Lk, D] fits when Lk ≤ Lq
-    std::vector<T> own_dphi_k;
-    if (d.Lk > d.Lq) {
-      own_dphi_k.resize(static_cast<size_t>(d.B * d.Lk * D));
-      dphi_k = own_dphi_k.data();
-    }
     for (int64_t b = 0; b < d.B; ++b) {
       GemmDims g;  // V_h dKV_hᵀ
       g.M = d.Lk, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
       g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, v + b * d.Lk * D, dKV + b * H * E * E, dphi_k + b * d.Lk * D);
+      gemm(g, v + b * d.Lk * D, dKV + b * H * E * E, dphi + b * d.Lk * D);
     }
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
-      for (int64_t j = 0; j < d.Lk; ++j)
+      for (int64_t j = 0; j < d.Lk; ++j) {
+        if (!key_valid(mask, b, d.Lk, j)) continue;
         for (int64_t c = 0; c < D; ++c) {
           const int64_t at = (b * d.Lk + j) * D + c;
-          dk[at] += (dphi_k[at] + dz[b * D + c]) * dpk[at];
+          const T dphi_dk = k[at] > T(0) ? T(1) : phi[at];
+          dk[at] += (dphi[at] + dz[b * D + c]) * dphi_dk;
         }
+      }
   }
 }
 

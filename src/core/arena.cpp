@@ -58,6 +58,14 @@ size_t Arena::capacity_bytes() const {
   return total;
 }
 
+Arena::Scratch::~Scratch() {
+  // Blocks added meanwhile stay (empty) until reset() merges them; later allocations go
+  // to the last block, so the rewound space of block_ is simply not used again this step.
+  for (size_t b = block_ + 1; b < arena_.blocks_.size(); ++b) arena_.blocks_[b].used = 0;
+  arena_.blocks_[block_].used = used_;
+  arena_.in_use_ = in_use_;
+}
+
 void Arena::reset() {
   if (blocks_.size() > 1) {
     size_t total = capacity_bytes();

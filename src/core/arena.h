@@ -34,6 +34,30 @@ class Arena {
 
   void reset();
 
+  // Storage for the duration of one kernel call (a backward's workspace): what is
+  // allocated through a Scratch is given back when it goes out of scope, so the next
+  // node reuses it and the step's peak holds one workspace, not one per layer. Nothing
+  // allocated from the arena while a Scratch lives may outlive it.
+  class Scratch {
+   public:
+    explicit Scratch(Arena& a)
+        : arena_(a),
+          block_(a.blocks_.size() - 1),
+          used_(a.blocks_.back().used),
+          in_use_(a.in_use_) {}
+    ~Scratch();
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    template <class T>
+    T* alloc(int64_t n) {
+      return arena_.alloc<T>(n);
+    }
+
+   private:
+    Arena& arena_;
+    size_t block_, used_, in_use_;
+  };
+
   size_t bytes_in_use() const { return in_use_; }
   size_t peak_bytes() const { return peak_; }  // high-water mark since the last reset_peak()
   void reset_peak() { peak_ = in_use_; }
