@@ -355,6 +355,11 @@ def plots(runs, lat, kinds, lengths):
     plt.close(fig)
 
 
+def what_ran(args):
+    kinds = "" if set(args.kinds) == set(KINDS) else f" ({', '.join(args.kinds)})"
+    return " ".join(args.parts) + kinds
+
+
 def cpu_name():
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -384,14 +389,21 @@ def main():
         if "latency" in args.parts:
             write_csv(RESULTS / "cost_latency.csv", latency_sweep(args))
         if "training" in args.parts:
-            write_csv(RESULTS / "cost_runs.csv", training_sweep(args))
-        previous = read_csv(meta_path)[0] if meta_path.exists() and len(args.parts) < 3 else {}
+            rows = training_sweep(args)
+            if set(args.kinds) != set(KINDS) and (RESULTS / "cost_runs.csv").exists():
+                # a subset of kinds remeasured: keep the other kinds' rows
+                kept = [r for r in read_csv(RESULTS / "cost_runs.csv") if r["kind"] not in args.kinds]
+                rows = sorted(kept + rows, key=lambda r: (KINDS.index(r["kind"]) if r["kind"] in KINDS
+                                                           else len(KINDS), int(r["L"])))
+            write_csv(RESULTS / "cost_runs.csv", rows)
+        partial = len(args.parts) < 3 or set(args.kinds) != set(KINDS)
+        previous = read_csv(meta_path)[0] if meta_path.exists() and partial else {}
         parts_min = float(previous.get("wall_min", 0)) + (time.time() - started) / 60
         write_csv(meta_path, [{"threads": args.threads, "steps": args.steps, "torch": torch.__version__,
                                "blas": blas_of_torch(), "wall_min": parts_min,
                                "date": time.strftime("%Y-%m-%d"),
-                               "parts": " ".join(args.parts) if not previous else
-                               previous.get("parts", "all") + f"; then {' '.join(args.parts)}"}])
+                               "parts": what_ran(args) if not previous else
+                               previous.get("parts", "all") + f"; then {what_ran(args)}"}])
     meta = read_csv(meta_path)[0]
     meta["wall_min"] = float(meta["wall_min"])
     report(meta)
