@@ -123,6 +123,32 @@ inline void key_backward(T* dk, T* dv, const T* dKV, const T* dz, const T* pk, c
 }
 }  // namespace la_detail
 
+// The head-wise products of the GEMM form, for every batch element: the heads are read
+// in place from [B, L, H·E] tensors (row stride H·E, head stride E), one batched oneDNN
+// call per batch element, as SA does.
+//   la_heads_outer:  C_h = A_hᵀ B_h                    (E×E per head, C: [B, H, E, E])
+//   la_heads_apply:  C_h (+)= A_h op(M_h), op(M) = M or Mᵀ   (L×E per head, in place)
+template <class T>
+void la_heads_outer(T* C, const T* A, const T* B, int64_t batch, int64_t L, int64_t H, int64_t E) {
+  for (int64_t b = 0; b < batch; ++b) {
+    GemmDims g;
+    g.M = E, g.N = E, g.K = L, g.trans_a = true, g.lda = H * E, g.ldb = H * E, g.ldc = E;
+    g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
+    gemm(g, A + b * L * H * E, B + b * L * H * E, C + b * H * E * E);
+  }
+}
+template <class T>
+void la_heads_apply(T* C, const T* A, const T* M, int64_t batch, int64_t L, int64_t H, int64_t E,
+                    bool transpose_m, bool accumulate) {
+  for (int64_t b = 0; b < batch; ++b) {
+    GemmDims g;
+    g.M = L, g.N = E, g.K = E, g.trans_b = transpose_m, g.accumulate = accumulate;
+    g.lda = H * E, g.ldb = E, g.ldc = H * E;
+    g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
+    gemm(g, A + b * L * H * E, M + b * H * E * E, C + b * L * H * E);
+  }
+}
+
 // φ (and φ') of every row of x: [B, L, D]; rows of masked keys get 0, so they drop out
 // of every sum they enter.
 template <class T>
@@ -164,12 +190,7 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
   if (!workspace) owned.resize(static_cast<size_t>(la_forward_workspace(d)));
   T* phi = workspace ? workspace : owned.data();  // φ(K), then φ(Q)
   la_phi_rows(phi, static_cast<T*>(nullptr), k, mask, d.B, d.Lk, D);
-  for (int64_t b = 0; b < d.B; ++b) {
-    GemmDims g;  // KV_h = Φ_K,hᵀ V_h
-    g.M = E, g.N = E, g.K = d.Lk, g.trans_a = true, g.lda = D, g.ldb = D, g.ldc = E;
-    g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
-    gemm(g, phi + b * d.Lk * D, v + b * d.Lk * D, KV + b * H * E * E);
-  }
+  la_heads_outer(KV, phi, v, d.B, d.Lk, H, E);  // KV_h = Φ_K,hᵀ V_h
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < d.B; ++b) {  // z = Σ_j φ(k_j), channel c = h·E + e
     T* zb = z + b * D;
@@ -179,12 +200,7 @@ void la_forward(T* y, T* KV, T* z, const T* q, const T* k, const T* v, const T* 
       for (int64_t c = 0; c < D; ++c) zb[c] += phi[(b * d.Lk + j) * D + c];
   }
   la_phi_rows(phi, static_cast<T*>(nullptr), q, static_cast<const T*>(nullptr), d.B, d.Lq, D);
-  for (int64_t b = 0; b < d.B; ++b) {
-    GemmDims g;  // numerator Φ_Q,h KV_h, written into the head's channels of y
-    g.M = d.Lq, g.N = E, g.K = E, g.lda = D, g.ldb = E, g.ldc = D;
-    g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-    gemm(g, phi + b * d.Lq * D, KV + b * H * E * E, y + b * d.Lq * D);
-  }
+  la_heads_apply(y, phi, KV, d.B, d.Lq, H, E, false, false);  // numerator Φ_Q,h KV_h
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < d.B; ++b)
     for (int64_t i = 0; i < d.Lq; ++i)
@@ -240,12 +256,7 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
         }
         gd[(b * d.Lq + i) * H + h] = -gy / den;
       }
-  for (int64_t b = 0; b < d.B; ++b) {
-    GemmDims g;  // dKV_h = Φ_Q,hᵀ GN_h
-    g.M = E, g.N = E, g.K = d.Lq, g.trans_a = true, g.lda = D, g.ldb = D, g.ldc = E;
-    g.batch = H, g.stride_a = E, g.stride_b = E, g.stride_c = E * E;
-    gemm(g, phi + b * d.Lq * D, gn + b * d.Lq * D, dKV + b * H * E * E);
-  }
+  la_heads_outer(dKV, phi, gn, d.B, d.Lq, H, E);  // dKV_h = Φ_Q,hᵀ GN_h
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < d.B; ++b) {  // dz = Φ_Qᵀ gD
     std::fill(dz + b * D, dz + (b + 1) * D, T(0));
@@ -257,12 +268,7 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
       }
   }
   if (dq) {
-    for (int64_t b = 0; b < d.B; ++b) {
-      GemmDims g;  // GN_h KV_hᵀ
-      g.M = d.Lq, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
-      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, gn + b * d.Lq * D, KV + b * H * E * E, dphi + b * d.Lq * D);
-    }
+    la_heads_apply(dphi, gn, KV, d.B, d.Lq, H, E, true, false);  // GN_h KV_hᵀ
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t i = 0; i < d.Lq; ++i)
@@ -274,20 +280,9 @@ void la_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* KV, cons
   }
   if (!dk && !dv) return;
   la_phi_rows(phi, static_cast<T*>(nullptr), k, mask, d.B, d.Lk, D);
-  if (dv)
-    for (int64_t b = 0; b < d.B; ++b) {
-      GemmDims g;  // dV_h += Φ_K,h dKV_h
-      g.M = d.Lk, g.N = E, g.K = E, g.lda = D, g.ldb = E, g.ldc = D, g.accumulate = true;
-      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, phi + b * d.Lk * D, dKV + b * H * E * E, dv + b * d.Lk * D);
-    }
+  if (dv) la_heads_apply(dv, phi, dKV, d.B, d.Lk, H, E, false, true);  // dV_h += Φ_K,h dKV_h
   if (dk) {
-    for (int64_t b = 0; b < d.B; ++b) {
-      GemmDims g;  // V_h dKV_hᵀ
-      g.M = d.Lk, g.N = E, g.K = E, g.trans_b = true, g.lda = D, g.ldb = E, g.ldc = D;
-      g.batch = H, g.stride_a = E, g.stride_b = E * E, g.stride_c = E;
-      gemm(g, v + b * d.Lk * D, dKV + b * H * E * E, dphi + b * d.Lk * D);
-    }
+    la_heads_apply(dphi, v, dKV, d.B, d.Lk, H, E, true, false);  // V_h dKV_hᵀ
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b)
       for (int64_t j = 0; j < d.Lk; ++j) {
