@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reproduce import cpu_name  # experiments/reproduce.py, the same machine line
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "experiments" / "results"
 KINDS = ["sa", "la", "aft_simple", "ea2", "ea6"]
@@ -358,13 +360,6 @@ def plots(runs, lat, kinds, lengths):
 def what_ran(args):
     kinds = "" if set(args.kinds) == set(KINDS) else f" ({', '.join(args.kinds)})"
     return " ".join(args.parts) + kinds
-
-
-def cpu_name():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def main():

@@ -7,6 +7,7 @@
 // satisfy |analytic − numeric| ≤ rtol·max(|analytic|, |numeric|) + atol.
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
@@ -14,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "core/parameter.h"
 #include "core/rng.h"
+#include "core/tape.h"
 
 namespace eaf::test {
 
@@ -96,6 +99,38 @@ inline void check_jacobian(const std::vector<GradInput>& inputs,
                            << report.str());
   CHECK(checked > 0);
   CHECK(failures == 0);
+}
+
+// Float32 spot check of the gradients a backward left in p->grad: at every step(n)-th
+// element of each parameter (n its size), the central difference of `loss` (h = 1e-2,
+// evaluated without recording) must satisfy |numeric − analytic| ≤ 2e-2·max + 2e-4.
+// Mismatches are reported through UNSCOPED_INFO, prefixed by `label`.
+struct SpotCheck {
+  int checked = 0, bad = 0;
+};
+inline SpotCheck spot_check_gradients(Tape& t, const std::vector<Parameter*>& params,
+                                      const std::function<double()>& loss,
+                                      const std::function<int64_t(int64_t)>& step,
+                                      const std::string& label) {
+  SpotCheck r;
+  const float h = 1e-2f;
+  for (Parameter* p : params)
+    for (int64_t k = 0; k < p->numel(); k += step(p->numel())) {
+      const float saved = p->value[k];
+      NoGradGuard ng(t);
+      p->value[k] = saved + h;
+      const double lp = loss();
+      p->value[k] = saved - h;
+      const double lm = loss();
+      p->value[k] = saved;
+      const double num = (lp - lm) / (2 * h), ana = p->grad[k];
+      ++r.checked;
+      if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
+        ++r.bad;
+        UNSCOPED_INFO(label << p->name << "[" << k << "]: analytic " << ana << " numeric " << num);
+      }
+    }
+  return r;
 }
 
 // Padding mask [B, L]: sample b has lengths[b] real steps.

@@ -319,23 +319,10 @@ TEST_CASE("Every kind is wired through the tape: float32 finite differences", "[
       };
       for (Parameter* p : {&q, &k, &v}) p->zero_grad();
       t.backward(loss());
-      int bad = 0;
-      for (Parameter* p : {&q, &k, &v})
-        for (int64_t i = 0; i < p->numel(); i += 3) {
-          const float saved = p->value[i], h = 1e-2f;
-          NoGradGuard ng(t);
-          p->value[i] = saved + h;
-          const double lp = t.value(loss()).data[0];
-          p->value[i] = saved - h;
-          const double lm = t.value(loss()).data[0];
-          p->value[i] = saved;
-          const double num = (lp - lm) / (2 * h), ana = p->grad[i];
-          if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
-            ++bad;
-            UNSCOPED_INFO(kind << (causal ? " causal " : " ") << p->name << "[" << i
-                               << "]: analytic " << ana << " numeric " << num);
-          }
-        }
+      const int bad = spot_check_gradients(
+                          t, {&q, &k, &v}, [&] { return double(t.value(loss()).data[0]); },
+                          [](int64_t) { return int64_t{3}; }, kind + (causal ? " causal " : " "))
+                          .bad;
       CHECK(bad == 0);
     }
 }

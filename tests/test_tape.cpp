@@ -6,6 +6,7 @@
 
 #include "core/rng.h"
 #include "core/tape.h"
+#include "gradcheck.h"
 #include "models/tsl_transformer.h"
 #include "ops/activation.h"
 #include "ops/elementwise.h"
@@ -15,6 +16,7 @@
 #include "ops/reduce.h"
 
 using namespace eaf;
+using eaf::test::spot_check_gradients;
 
 TEST_CASE("a reused intermediate receives the sum of its gradients", "[tape]") {
   Arena arena;
@@ -183,24 +185,9 @@ TEST_CASE("whole TSL classifier gradient matches finite differences in float32",
   Tape t(arena);
   for (auto* p : params) p->zero_grad();
   model_loss(model, t, x, m, y, B, L, C, true);
-  int checked = 0, bad = 0;
-  for (Parameter* p : params) {
-    for (int64_t k = 0; k < p->numel(); k += std::max<int64_t>(1, p->numel() / 4)) {
-      const float saved = p->value[k], h = 1e-2f;
-      NoGradGuard ng(t);
-      p->value[k] = saved + h;
-      const double lp = model_loss(model, t, x, m, y, B, L, C, true);
-      p->value[k] = saved - h;
-      const double lm = model_loss(model, t, x, m, y, B, L, C, true);
-      p->value[k] = saved;
-      const double num = (lp - lm) / (2 * h), ana = p->grad[k];
-      ++checked;
-      if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
-        ++bad;
-        UNSCOPED_INFO(p->name << "[" << k << "]: analytic " << ana << " numeric " << num);
-      }
-    }
-  }
+  const auto [checked, bad] = spot_check_gradients(
+      t, params, [&] { return model_loss(model, t, x, m, y, B, L, C, true); },
+      [](int64_t n) { return std::max<int64_t>(1, n / 4); }, "");
   CHECK(checked > 20);
   CHECK(bad == 0);
 }
@@ -243,24 +230,9 @@ TEST_CASE("whole TSL forecaster gradient matches finite differences in float32",
   model.collect(params);
   for (auto* p : params) p->zero_grad();
   t.backward(loss());
-  int checked = 0, bad = 0;
-  for (Parameter* p : params)
-    for (int64_t k = 0; k < p->numel(); k += std::max<int64_t>(1, p->numel() / 3)) {
-      const float saved = p->value[k], h = 1e-2f;
-      NoGradGuard ng(t);
-      p->value[k] = saved + h;
-      const double lp = t.value(loss()).data[0];
-      p->value[k] = saved - h;
-      const double lm = t.value(loss()).data[0];
-      p->value[k] = saved;
-      const double num = (lp - lm) / (2 * h), ana = p->grad[k];
-      ++checked;
-      if (std::abs(num - ana) > 2e-2 * std::max(std::abs(num), std::abs(ana)) + 2e-4) {
-        ++bad;
-        UNSCOPED_INFO(kind << " " << p->name << "[" << k << "]: analytic " << ana << " numeric "
-                           << num);
-      }
-    }
+  const auto [checked, bad] = spot_check_gradients(
+      t, params, [&] { return double(t.value(loss()).data[0]); },
+      [](int64_t n) { return std::max<int64_t>(1, n / 3); }, kind + " ");
   CHECK(checked > 50);
   CHECK(bad == 0);
 }

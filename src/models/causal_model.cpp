@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "ops/dropout.h"
 #include "ops/position.h"
 
 namespace eaf {
