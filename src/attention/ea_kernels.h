@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "attention/key_mask.h"
+#include "core/simd_math.h"
 #include "core/workspace.h"
 
 namespace eaf {
@@ -63,11 +64,13 @@ inline void key_gradients(T* dk, T* dv, const T (*U)[kBlock], const T (*W)[kBloc
       kprev[c] = T(n + 1) * kn;
       kpow[c] = kn * k[c];
     }
-  for (int64_t c = 0; c < nc; ++c) {
-    const T w = std::exp(s[c] - k[c] * k[c]);
-    if (dv) dv[c] += w * gv[c];
-    if (dk) dk[c] += w * gk[c];
-  }
+  T w[kBlock];
+#pragma omp simd
+  for (int64_t c = 0; c < nc; ++c) w[c] = std::exp(s[c] - k[c] * k[c]);
+  if (dv)
+    for (int64_t c = 0; c < nc; ++c) dv[c] += w[c] * gv[c];
+  if (dk)
+    for (int64_t c = 0; c < nc; ++c) dk[c] += w[c] * gk[c];
 }
 }  // namespace ea_detail
 
@@ -106,6 +109,7 @@ void ea_forward(T* y, T* S, T* Z, T* shift, const T* q, const T* k, const T* v, 
         const T* kj = k + (b * d.Lk + j) * D + c0;
         const T* vj = v + (b * d.Lk + j) * D + c0;
         T p[kBlock];  // w·kⁿ
+#pragma omp simd
         for (int64_t c = 0; c < nc; ++c) p[c] = std::exp(s[c] - kj[c] * kj[c]);
         for (int n = 0; n <= t; ++n)
           for (int64_t c = 0; c < nc; ++c) {
@@ -216,8 +220,10 @@ struct EaScanState {
         for (int n = 0; n <= t; ++n) S[n][c] *= r, Z[n][c] *= r;
         s[c] = k2;
       }
-      w_out[c] = std::exp(s[c] - k2);
     }
+    // Apart from the rare shift change above, the exponentials go through vector exp.
+#pragma omp simd
+    for (int64_t c = 0; c < nc; ++c) w_out[c] = std::exp(s[c] - kj[c] * kj[c]);
     T p[ea_detail::kBlock];
     for (int64_t c = 0; c < nc; ++c) p[c] = w_out[c];
     for (int n = 0; n <= t; ++n)
@@ -319,12 +325,19 @@ void ea_causal_backward(T* dq, T* dk, T* dv, const T* dy, const T* y, const T* q
         T U[kEaMaxOrder + 1][kBlock] = {}, W[kEaMaxOrder + 1][kBlock] = {};
         for (int64_t i = L - 1; i >= 0; --i) {
           const int64_t off = (b * L + i) * D + c0;
+          // carry from i+1; s(i) = +inf only before the first valid key, where nothing
+          // below needs U.
+          T carry[kBlock];
+          if (i == L - 1)
+            for (int64_t c = 0; c < nc; ++c) carry[c] = T(0);
+          else
+#pragma omp simd
+            for (int64_t c = 0; c < nc; ++c) {
+              const T s_i = sh[i * kBlock + c];
+              carry[c] = std::isinf(s_i) ? T(0) : std::exp(sh[(i + 1) * kBlock + c] - s_i);
+            }
           for (int64_t c = 0; c < nc; ++c) {
-            // carry from i+1; s(i) = +inf only before the first valid key, where
-            // nothing below needs U.
-            const T s_i = sh[i * kBlock + c];
-            const T r =
-                (i == L - 1 || std::isinf(s_i)) ? T(0) : std::exp(sh[(i + 1) * kBlock + c] - s_i);
+            const T r = carry[c];
             T an = T(1);
             for (int n = 0; n <= t; ++n) {
               U[n][c] = gN[i * kBlock + c] * an + r * U[n][c];
