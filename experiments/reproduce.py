@@ -6,6 +6,7 @@
     EAFORMER_DATA=../shared/data experiments/reproduce.py forecast_grid --profile reduced
     EAFORMER_DATA=../shared/data experiments/reproduce.py taylor
     experiments/reproduce.py uea --report-only        # rewrite the page from finished runs
+    experiments/reproduce.py smoke --seeds 2 --runs-dir /tmp/r --results-dir /tmp/r  # seconds
     EAFORMER_DATA=../shared/data experiments/reproduce.py forecast_grid --profile reduced --estimate 20
 
 Every run is `build/eaformer train <config> --set seed=<s> --run-dir runs/<table>/...`
@@ -45,6 +46,9 @@ SA_ANCHORS = {"EthanolConcentration": 32.7, "FaceDetection": 67.3, "Handwriting"
 DATA_FILES = {"ETTh2": "ETT-small/ETTh2.csv", "ETTh1": "ETT-small/ETTh1.csv",
               "traffic": "traffic/traffic.csv", "traffic20": "traffic/traffic20.csv"}
 PROFILES = {"full": [], "reduced": ["model.d_model=128", "model.d_ff=256"]}
+# Where runs and results pages go; --runs-dir / --results-dir move them (the runner's test).
+RUNS = ROOT / "runs"
+RESULTS = ROOT / "experiments" / "results"
 
 
 def table_runs(table):
@@ -63,6 +67,10 @@ def table_runs(table):
             for p in (96, 192, 336, 720):
                 for k in KINDS:
                     cells.append((f"{d}-{p}", k, f"configs/forecast/{d}_{p}_{k}.yaml", []))
+    elif table == "smoke":  # seconds long, on generated data: exercises the runner itself
+        for k, sets in (("sa", ["model.attention.kind=sa"]),
+                        ("ea2", ["model.attention.kind=ea", "model.attention.order=2"])):
+            cells.append(("synthetic", k, "configs/synthetic_ea6.yaml", sets + ["train.epochs=2"]))
     elif table == "taylor":
         for row, cfg in (("JapaneseVowels", "configs/uea/JapaneseVowels_ea6.yaml"),
                          ("UWaveGestureLibrary", "configs/uea/UWaveGestureLibrary_ea6.yaml"),
@@ -70,13 +78,15 @@ def table_runs(table):
             for t in (2, 4, 6, 8, 10):
                 cells.append((row, f"t={t}", cfg, [f"model.attention.order={t}"]))
     else:
-        sys.exit(f"unknown table '{table}' (uea, etth2_96, forecast_grid, traffic, taylor)")
+        sys.exit(f"unknown table '{table}' (uea, etth2_96, forecast_grid, traffic, taylor, smoke)")
     return cells
 
 
 def data_present(config, data_dir):
     text = (ROOT / config).read_text()
     dataset = next(l.split(":", 1)[1].strip() for l in text.splitlines() if l.strip().startswith("dataset:"))
+    if dataset == "synthetic":
+        return True
     if dataset.endswith(".csv"):
         return (data_dir / dataset).exists()
     return (data_dir / "UEA" / dataset / f"{dataset}_TRAIN.ts").exists()
@@ -84,7 +94,7 @@ def data_present(config, data_dir):
 
 def run_dir(table, profile, row, col, seed):
     name = table if profile == "full" else f"{table}_{profile}"
-    return ROOT / "runs" / name / f"{row}_{col}" / f"seed_{seed}"
+    return RUNS / name / f"{row}_{col}" / f"seed_{seed}"
 
 
 def metrics_of(d):
@@ -115,7 +125,13 @@ def main():
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--estimate", type=int, metavar="STEPS", default=0,
                     help="time STEPS steps of every unfinished cell instead of training it")
+    ap.add_argument("--runs-dir", type=Path, help="where run directories go (default runs/)")
+    ap.add_argument("--results-dir", type=Path,
+                    help="where pages and CSVs go (default experiments/results/)")
     args = ap.parse_args()
+    global RUNS, RESULTS
+    RUNS = (args.runs_dir or RUNS).resolve()
+    RESULTS = (args.results_dir or RESULTS).resolve()
     data_dir = Path(os.environ.get("EAFORMER_DATA", ROOT / "data")).resolve()
     cells = table_runs(args.table)
     seeds = [2021 + i for i in range(args.seeds)]
@@ -136,8 +152,7 @@ def main():
                 if d.exists():
                     shutil.rmtree(d)
                 d.symlink_to(os.path.relpath(twin, d.parent))
-                print(f"== {d.relative_to(ROOT)}: same config and seed as {twin.relative_to(ROOT)}, linked",
-                      flush=True)
+                print(f"== {d}: same config and seed as {twin}, linked", flush=True)
                 continue
             print("==", " ".join(cmd), flush=True)
             d.mkdir(parents=True, exist_ok=True)
@@ -161,7 +176,7 @@ def finished_twin(cmd, d):
     resolved = subprocess.run(cmd + ["--print-config"], capture_output=True, text=True)
     if resolved.returncode != 0:
         return None
-    for other in sorted((ROOT / "runs").glob("**/config.yaml")):
+    for other in sorted(RUNS.glob("**/config.yaml")):
         run = other.parent
         if run.is_symlink() or run.resolve() == d.resolve() or not (run / "final.json").exists():
             continue
@@ -177,7 +192,7 @@ def estimate(args, cells, data_dir):
     for row, col, cfg, sets in cells:
         if not data_present(cfg, data_dir):
             continue
-        d = ROOT / "runs" / "_estimate" / name / f"{row}_{col}"
+        d = RUNS / "_estimate" / name / f"{row}_{col}"
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
@@ -198,7 +213,7 @@ def estimate(args, cells, data_dir):
                      "epoch_seconds": round(epoch_s, 1), "max_epochs": epochs,
                      "max_hours": round(epoch_s * epochs / 3600, 3)})
         print(f"{row} {col}: {epoch_s:.0f} s/epoch, at most {epoch_s * epochs / 3600:.2f} h", flush=True)
-    out = ROOT / "experiments" / "results" / f"{name}_estimate.csv"
+    out = RESULTS / f"{name}_estimate.csv"
     with open(out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["row"])
         w.writeheader()
@@ -208,7 +223,7 @@ def estimate(args, cells, data_dir):
 
 def estimate_lines(name):
     """The cost estimated before the runs, as the page quotes it."""
-    path = ROOT / "experiments" / "results" / f"{name}_estimate.csv"
+    path = RESULTS / f"{name}_estimate.csv"
     if not path.exists():
         return []
     with open(path) as f:
@@ -243,7 +258,7 @@ def report(args, cells, seeds, data_dir, elapsed):
                 total_wall += m["wall_seconds"]
                 raw.append({"row": row, "col": col, "seed": s, "config": cfg, **m})
         results[(row, col)] = (present, runs)
-    out = ROOT / "experiments" / "results"
+    out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     if raw:
         keys = sorted({k for r in raw for k in r})
