@@ -59,32 +59,42 @@ void sa_forward(T* y, T* P, T* dropped, const T* q, const T* k, const T* v, cons
         T* row = Pb + (h * d.Lq + i) * d.Lk;
         const int64_t jend = d.causal ? i + 1 : d.Lk;
         // Row loops are simd reductions (vector exp, max and sum): the scalar versions
-        // were a third of an SA training step at L = 96.
-        T mx = -std::numeric_limits<T>::infinity();
+        // were a third of an SA training step at L = 96. Masked entries never reach exp:
+        // libmvec's expf takes a slow scalar path for a vector holding -inf, which made
+        // exp half of a causal step at L = 768.
+        constexpr T kMasked = -std::numeric_limits<T>::infinity();
+        T mx = kMasked;
 #pragma omp simd reduction(max : mx)
-        for (int64_t j = 0; j < d.Lk; ++j) {
-          const bool ok = j < jend && (!mask || mask[b * d.Lk + j] != T(0));
-          row[j] = ok ? row[j] * scale : -std::numeric_limits<T>::infinity();
+        for (int64_t j = 0; j < jend; ++j) {
+          const bool ok = !mask || mask[b * d.Lk + j] != T(0);
+          row[j] = ok ? row[j] * scale : kMasked;
           mx = std::max(mx, row[j]);
         }
+        for (int64_t j = jend; j < d.Lk; ++j) row[j] = T(0);
         if (std::isinf(mx)) {  // no valid key: output 0
-          for (int64_t j = 0; j < d.Lk; ++j) row[j] = T(0);
-          continue;
-        }
-        T sum = 0;
+          for (int64_t j = 0; j < jend; ++j) row[j] = T(0);
+        } else {
+          T sum = 0;
 #pragma omp simd reduction(+ : sum)
-        for (int64_t j = 0; j < d.Lk; ++j) sum += (row[j] = std::exp(row[j] - mx));
-        const T inv = T(1) / sum;
+          for (int64_t j = 0; j < jend; ++j) {
+            const bool ok = row[j] != kMasked;
+            const T e = std::exp(ok ? row[j] - mx : T(0));
+            row[j] = ok ? e : T(0);
+            sum += row[j];
+          }
+          const T inv = T(1) / sum;
 #pragma omp simd
-        for (int64_t j = 0; j < d.Lk; ++j) row[j] *= inv;
+          for (int64_t j = 0; j < jend; ++j) row[j] *= inv;
+        }
+        if (d.dropout > 0) {  // while the row is in cache: one pass over P fewer
+          const int64_t at = (h * d.Lq + i) * d.Lk;
+#pragma omp simd
+          for (int64_t j = 0; j < jend; ++j)
+            dropped[at + j] = row[j] * sa_detail::keep<T>(d, b * d.H * plane + at + j);
+          for (int64_t j = jend; j < d.Lk; ++j) dropped[at + j] = T(0);
+        }
       }
-    const T* Pv = Pb;
-    if (d.dropout > 0) {
-      const int64_t n = d.H * plane, base = b * n;
-#pragma omp parallel for simd schedule(static)
-      for (int64_t x = 0; x < n; ++x) dropped[x] = Pb[x] * sa_detail::keep<T>(d, base + x);
-      Pv = dropped;
-    }
+    const T* Pv = d.dropout > 0 ? dropped : Pb;
     GemmDims g;  // Y_h = P_h V_h, written into the head's channels of y
     g.batch = d.H, g.M = d.Lq, g.N = d.E, g.K = d.Lk;
     g.ldb = d.D(), g.ldc = d.D(), g.stride_b = d.E, g.stride_c = d.E;
@@ -131,14 +141,16 @@ void sa_backward(T* dq, T* dk, T* dv, T* work1, T* work2, const T* dy, const T* 
     for (int64_t r = 0; r < d.H * d.Lq; ++r) {
       T* dp = work1 + r * d.Lk;
       const T* p = Pb + r * d.Lk;
+      const int64_t jend = d.causal ? r % d.Lq + 1 : d.Lk;  // P = 0 beyond: so is dS
       if (d.dropout > 0)
 #pragma omp simd
-        for (int64_t j = 0; j < d.Lk; ++j) dp[j] *= sa_detail::keep<T>(d, b * n + r * d.Lk + j);
+        for (int64_t j = 0; j < jend; ++j) dp[j] *= sa_detail::keep<T>(d, b * n + r * d.Lk + j);
       T dot = 0;
 #pragma omp simd reduction(+ : dot)
-      for (int64_t j = 0; j < d.Lk; ++j) dot += dp[j] * p[j];
+      for (int64_t j = 0; j < jend; ++j) dot += dp[j] * p[j];
 #pragma omp simd
-      for (int64_t j = 0; j < d.Lk; ++j) dp[j] = p[j] * (dp[j] - dot) * scale;
+      for (int64_t j = 0; j < jend; ++j) dp[j] = p[j] * (dp[j] - dot) * scale;
+      for (int64_t j = jend; j < d.Lk; ++j) dp[j] = T(0);
     }
     if (dq) {
       GemmDims g;
