@@ -35,6 +35,7 @@ def main():
         axes[0][i].set_ylabel("test accuracy (%)" if is_acc else "test MSE")
         axes[1][i].plot(ts, secs, "s-", color="tab:orange")
         axes[1][i].set_ylabel("seconds / epoch (fastest)")
+        axes[1][i].set_ylim(bottom=0)  # a zoomed axis would turn a few % into a slope
         axes[1][i].set_xlabel("Taylor order t")
         for ax in (axes[0][i], axes[1][i]):
             ax.set_xticks(ts)
