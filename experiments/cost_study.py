@@ -3,7 +3,7 @@
 latency, and the PyTorch reference side by side (issue 7).
 
     scripts/build.sh && scripts/install_deps.sh --python
-    experiments/cost_study.py --threads 2            # ~30 min on 2 cores
+    experiments/cost_study.py --threads 2            # about 8 minutes on 2 cores
     experiments/cost_study.py --report-only          # redraw page and plots from the CSV
 
 Model: the TSL classifier, d_model 128, d_ff 256, 3 layers, H=8, B=4, 3 channels,
