@@ -12,7 +12,9 @@
 Every run is `build/eaformer train <config> --set seed=<s> --run-dir runs/<table>/...`
 (EAFORMER_BIN names another binary):
 a finished run (final.json) is skipped, an interrupted one resumes from its checkpoint,
-so the same command continues a table across sessions. A cell whose resolved config and
+so the same command continues a table across sessions. The committed <table>_runs.csv is the
+durable record: a run it lists counts as finished even where runs/ is gone (a fresh clone),
+so the page is rebuilt from it and the run is not trained again (delete its row to redo it). A cell whose resolved config and
 seed equal a finished run of another table (Taylor t=6 is the EA-6 cell of its table) links
 to that run instead of training it again. `--estimate STEPS` times STEPS training steps and
 one evaluation of every cell not yet finished and writes <table>_estimate.csv, which the page
@@ -108,6 +110,32 @@ def metrics_of(d):
     return final
 
 
+def recorded_runs(name):
+    """(row, col, seed) -> metrics of every run listed in the committed <name>_runs.csv."""
+    path = RESULTS / f"{name}_runs.csv"
+    if not path.exists():
+        return {}
+    recorded = {}
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            metrics = {}
+            for k, v in r.items():
+                if k in ("row", "col", "seed", "config") or v == "":
+                    continue
+                for parse in (int, float, str):  # as the run wrote it, so the CSV round-trips
+                    try:
+                        metrics[k] = parse(v)
+                        break
+                    except ValueError:
+                        pass
+            recorded[(r["row"], r["col"], int(r["seed"]))] = (r["config"], metrics)
+    return recorded
+
+
+def table_name(args):
+    return args.table if args.profile == "full" else f"{args.table}_{args.profile}"
+
+
 def fmt(values, scale=1.0, digits=1):
     if not values:
         return "–"
@@ -138,12 +166,13 @@ def main():
     started = time.time()
     if args.estimate:
         return estimate(args, cells, data_dir)
+    recorded = recorded_runs(table_name(args))
     for row, col, cfg, sets in cells:
         if not data_present(cfg, data_dir):
             continue
         for s in seeds:
             d = run_dir(args.table, args.profile, row, col, s)
-            if (d / "final.json").exists() or args.report_only:
+            if (d / "final.json").exists() or (row, col, s) in recorded or args.report_only:
                 continue
             cmd = train_command(cfg, s, sets + PROFILES[args.profile], d)
             twin = finished_twin(cmd, d)
@@ -159,6 +188,9 @@ def main():
             with open(d / "stdout.txt", "a") as out:
                 if subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
                     print(f"   failed: see {d / 'stdout.txt'}", flush=True)
+                    continue
+            # Page and CSV after every run: a table that outlives the session is committed as far as it got.
+            report(args, cells, seeds, data_dir, time.time() - started)
     report(args, cells, seeds, data_dir, time.time() - started)
 
 
@@ -187,7 +219,7 @@ def finished_twin(cmd, d):
 
 def estimate(args, cells, data_dir):
     """Times a few steps of every unfinished cell; a cell's epoch is scaled up from them."""
-    name = args.table if args.profile == "full" else f"{args.table}_{args.profile}"
+    name = table_name(args)
     rows = []
     for row, col, cfg, sets in cells:
         if not data_present(cfg, data_dir):
@@ -238,7 +270,8 @@ def estimate_lines(name):
 
 
 def report(args, cells, seeds, data_dir, elapsed):
-    name = args.table if args.profile == "full" else f"{args.table}_{args.profile}"
+    name = table_name(args)
+    recorded = recorded_runs(name)
     rows, cols = [], []
     for row, col, _, _ in cells:
         if row not in rows:
@@ -254,9 +287,16 @@ def report(args, cells, seeds, data_dir, elapsed):
             d = run_dir(args.table, args.profile, row, col, s)
             if (d / "final.json").exists():
                 m = metrics_of(d)
-                runs.append(m)
-                total_wall += m["wall_seconds"]
-                raw.append({"row": row, "col": col, "seed": s, "config": cfg, **m})
+            elif (row, col, s) in recorded:
+                cfg_then, m = recorded[(row, col, s)]
+                if cfg_then != cfg:
+                    sys.exit(f"{RESULTS / (name + '_runs.csv')}: {row} {col} seed {s} was trained from "
+                             f"{cfg_then}, the table now uses {cfg}; delete that row to retrain it")
+            else:
+                continue
+            runs.append(m)
+            total_wall += m["wall_seconds"]
+            raw.append({"row": row, "col": col, "seed": s, "config": cfg, **m})
         results[(row, col)] = (present, runs)
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)

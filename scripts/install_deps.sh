@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-packages=(build-essential cmake libdnnl-dev libhdf5-dev libyaml-cpp-dev catch2 libcli11-dev libssl-dev python3)
+# ocl-icd-opencl-dev is only a Recommends of libdnnl-dev, yet dnnl-config.cmake needs OpenCL.
+packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libhdf5-dev libyaml-cpp-dev catch2 libcli11-dev libssl-dev python3)
 # Python side (plots, the PyTorch reference, h5py checks): only when asked for.
 if [[ "${1:-}" == "--python" ]]; then
   # OpenBLAS: Debian's python3-torch calls the system BLAS, which is otherwise the
