@@ -172,12 +172,16 @@ int run_attention_bench(const AttentionBenchOptions& b, const std::string& self_
   }
   md << "\nFitted exponents p in cost ∝ L^p (least squares over L ≥ 1024):\n\n"
      << "| kind | time exponent | arena memory exponent |\n|---|---|---|\n";
-  for (const std::string& name : b.kinds) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "| %s | %.2f | %.2f |\n", name.c_str(),
-                  fitted_exponent(time_pts[name]), fitted_exponent(mem_pts[name]));
-    md << buf;
-  }
+  // A slope needs two lengths; with fewer the cell says so instead of printing nan.
+  auto exponent_text = [](const std::vector<std::pair<int64_t, double>>& pts) -> std::string {
+    if (pts.size() < 2) return "– (needs 2 lengths ≥ 1024)";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.2f", fitted_exponent(pts));
+    return buf;
+  };
+  for (const std::string& name : b.kinds)
+    md << "| " << name << " | " << exponent_text(time_pts[name]) << " | "
+       << exponent_text(mem_pts[name]) << " |\n";
   // EA's achieved throughput at the longest length measured. Operation count of the
   // kernels per (b, l, c): forward ≈ 11(t+1), backward ≈ 25(t+1) flops; compulsory
   // traffic: forward reads q, k, v and writes y; backward reads q, k, v, y, dy and
